@@ -8,7 +8,9 @@ import type { Directive, Obligation, Unit } from '../../domain/obligation.js';
 import type { Catalogue, Settings } from './catalogue.js';
 import {
   calendarRulesFile,
+  assigneesInput,
   directiveFile,
+  obligationInput,
   settingsFile,
   unitsFile,
   weekdayNumber,
@@ -34,15 +36,18 @@ const LAYOUT = {
  */
 export function loadCatalogue(files: readonly SourceFile[]): LoadResult {
   const issues: CatalogueIssue[] = [];
+  const parsedAt = <T>(source: YamlSource, schema: z.ZodType<T>, data: unknown, at: PropertyKey[]): T | undefined => {
+    const result = schema.safeParse(data);
+    if (result.success) return result.data;
+    for (const issue of result.error.issues) issues.push(source.issueAt([...at, ...(issue.path as PropertyKey[])], describeZodIssue(issue)));
+    return undefined;
+  };
   const parsed = <T>(source: YamlSource, schema: z.ZodType<T>): T | undefined => {
     if (source.syntaxIssues.length) {
       issues.push(...source.syntaxIssues);
       return undefined;
     }
-    const result = schema.safeParse(source.data);
-    if (result.success) return result.data;
-    for (const issue of result.error.issues) issues.push(source.issueAt(issue.path as PropertyKey[], describeZodIssue(issue)));
-    return undefined;
+    return parsedAt(source, schema, source.data, []);
   };
 
   let settingsSrc: YamlSource | undefined;
@@ -153,18 +158,27 @@ export function loadCatalogue(files: readonly SourceFile[]): LoadResult {
     if (d.id !== fileId) issues.push(src.issueAt(['directive', 'id'], `id "${d.id}" phải trùng tên tệp (${fileId}.yaml)`));
     if (directives.some((x) => x.id === d.id)) issues.push(src.issueAt(['directive', 'id'], `văn bản "${d.id}" bị trùng id`));
     directives.push(d);
-    data.obligations.forEach((o, i) => {
+    data.obligations.forEach((raw, i) => {
       const at = (...path: PropertyKey[]) => ['obligations', i, ...path];
+      const checkAssignees = (a: { units?: string[]; childrenOf?: string[] }) => {
+        for (const key of ['units', 'childrenOf'] as const) {
+          a[key]?.forEach((u, j) => unitIds.has(u) || issues.push(src.issueAt(at('assignees', key, j), `đơn vị "${u}" không tồn tại`)));
+        }
+      };
+      const o = parsedAt(src, obligationInput, raw, at());
+      if (!o) {
+        // Still check what can be checked, so one pass shows every problem of the obligation.
+        const rawAssignees = assigneesInput.safeParse((raw as { assignees?: unknown } | null)?.assignees);
+        if (rawAssignees.success && unitsData) checkAssignees(rawAssignees.data);
+        return;
+      }
       if (!o.id.startsWith(`${d.id}.`)) issues.push(src.issueAt(at('id'), `id nhiệm vụ phải bắt đầu bằng "${d.id}."`));
       if (obligationIds.has(o.id)) issues.push(src.issueAt(at('id'), `nhiệm vụ "${o.id}" bị trùng id`));
       obligationIds.add(o.id);
       if (o.phrase && o.sentence && !o.sentence.includes(o.phrase)) issues.push(src.issueAt(at('phrase'), 'cụm từ không nằm trong câu trích dẫn (sentence)'));
       const assignees = { units: o.assignees.units ?? [], childrenOf: o.assignees.childrenOf ?? [] };
       if (assignees.units.length + assignees.childrenOf.length === 0) issues.push(src.issueAt(at('assignees'), 'chưa giao cho đơn vị nào'));
-      if (unitsData) {
-        assignees.units.forEach((u, j) => unitIds.has(u) || issues.push(src.issueAt(at('assignees', 'units', j), `đơn vị "${u}" không tồn tại`)));
-        assignees.childrenOf.forEach((u, j) => unitIds.has(u) || issues.push(src.issueAt(at('assignees', 'childrenOf', j), `đơn vị "${u}" không tồn tại`)));
-      }
+      if (unitsData) checkAssignees(assignees);
       if (o.validFrom && o.validUntil && o.validUntil < o.validFrom) issues.push(src.issueAt(at('validUntil'), 'hiệu lực kết thúc trước khi bắt đầu'));
       if (!settings) return;
       const rule = toDueRule(o.rule, settings, (path, message) => issues.push(src.issueAt(at('rule', ...path), message)));

@@ -55,6 +55,29 @@ export type RuleInput = z.infer<(typeof ruleShapes)[keyof typeof ruleShapes]>;
 export const ladderInput = z.array(z.string(), { error: 'lịch nhắc phải là danh sách, ví dụ [30d, 7d, 3wd, 1wd, 0d]' });
 export const rollInput = z.enum(['next_working_day', 'previous_working_day', 'keep']);
 
+export const assigneesInput = z.strictObject({ units: z.array(id).optional(), childrenOf: z.array(id).optional() });
+
+export const obligationInput = z.strictObject({
+  id,
+  title: text,
+  clause: z.union([text, z.number().transform(String)]).optional(),
+  sentence: text.optional(),
+  phrase: text.optional(),
+  rule: ruleInput,
+  assignees: assigneesInput,
+  assumed: text.optional(),
+  note: text.optional(),
+  validFrom: isoDate.optional(),
+  validUntil: isoDate.optional(),
+  roll: rollInput.optional(),
+  ladder: ladderInput.optional(),
+});
+export type ObligationInput = z.infer<typeof obligationInput>;
+
+/**
+ * A directive file. Obligations are checked one by one (obligationInput) so that one broken
+ * obligation does not hide the problems of its neighbours.
+ */
 export const directiveFile = z.strictObject({
   directive: z.strictObject({
     id,
@@ -66,23 +89,7 @@ export const directiveFile = z.strictObject({
     term: z.strictObject({ from: isoDate.optional(), until: isoDate.optional() }).optional(),
     assumed: text.optional(),
   }),
-  obligations: z.array(
-    z.strictObject({
-      id,
-      title: text,
-      clause: z.union([text, z.number().transform(String)]).optional(),
-      sentence: text.optional(),
-      phrase: text.optional(),
-      rule: ruleInput,
-      assignees: z.strictObject({ units: z.array(id).optional(), childrenOf: z.array(id).optional() }),
-      assumed: text.optional(),
-      note: text.optional(),
-      validFrom: isoDate.optional(),
-      validUntil: isoDate.optional(),
-      roll: rollInput.optional(),
-      ladder: ladderInput.optional(),
-    }),
-  ),
+  obligations: z.array(z.unknown()),
 });
 export type DirectiveFile = z.infer<typeof directiveFile>;
 
