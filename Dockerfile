@@ -1,0 +1,25 @@
+# syntax=docker/dockerfile:1
+# Build: compile TypeScript with the dev dependencies.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json tsconfig.json ./
+RUN npm ci --ignore-scripts
+COPY src ./src
+COPY jobs ./jobs
+RUN npx tsc -p tsconfig.json
+
+# Run: production dependencies, the compiled code and the configuration only.
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production \
+    TZ=UTC
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+COPY --from=build /app/dist ./dist
+COPY config ./config
+# Data (the embedded database, a private redis-server) lives under ./data; owned by the runtime user.
+RUN mkdir -p /app/data && chown node:node /app/data
+USER node
+# All date maths is done explicitly in Asia/Ho_Chi_Minh; the process zone stays UTC on purpose.
+ENTRYPOINT ["node", "dist/src/main/cli.js"]
+CMD ["preview", "--from", "2026-01-01", "--to", "2027-12-31"]
