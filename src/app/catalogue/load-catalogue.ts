@@ -10,6 +10,7 @@ import {
   calendarRulesFile,
   assigneesInput,
   directiveFile,
+  directiveHeader,
   obligationInput,
   settingsFile,
   unitsFile,
@@ -37,7 +38,7 @@ const LAYOUT = {
 export function loadCatalogue(files: readonly SourceFile[]): LoadResult {
   const issues: CatalogueIssue[] = [];
   const parsedAt = <T>(source: YamlSource, schema: z.ZodType<T>, data: unknown, at: PropertyKey[]): T | undefined => {
-    const result = schema.safeParse(data);
+    const result = schema.safeParse(data, { reportInput: true });
     if (result.success) return result.data;
     for (const issue of result.error.issues) issues.push(source.issueAt([...at, ...(issue.path as PropertyKey[])], describeZodIssue(issue)));
     return undefined;
@@ -154,10 +155,17 @@ export function loadCatalogue(files: readonly SourceFile[]): LoadResult {
   for (const { id: fileId, src } of directiveSrcs) {
     const data = parsed(src, directiveFile);
     if (!data) continue;
-    const d = data.directive;
-    if (d.id !== fileId) issues.push(src.issueAt(['directive', 'id'], `id "${d.id}" phải trùng tên tệp (${fileId}.yaml)`));
-    if (directives.some((x) => x.id === d.id)) issues.push(src.issueAt(['directive', 'id'], `văn bản "${d.id}" bị trùng id`));
-    directives.push(d);
+    // The header is checked on its own so that a bad header does not hide the obligations' problems.
+    const header = parsedAt(src, directiveHeader, data.directive, ['directive']);
+    const d = header ?? { id: fileId };
+    if (header) {
+      if (header.id !== fileId) issues.push(src.issueAt(['directive', 'id'], `id "${header.id}" phải trùng tên tệp (${fileId}.yaml)`));
+      if (directives.some((x) => x.id === header.id)) issues.push(src.issueAt(['directive', 'id'], `văn bản "${header.id}" bị trùng id`));
+      if (header.term?.from && header.term.until && header.term.until < header.term.from) {
+        issues.push(src.issueAt(['directive', 'term', 'until'], 'hiệu lực của văn bản kết thúc trước khi bắt đầu'));
+      }
+      directives.push(header);
+    }
     data.obligations.forEach((raw, i) => {
       const at = (...path: PropertyKey[]) => ['obligations', i, ...path];
       const checkAssignees = (a: { units?: string[]; childrenOf?: string[] }) => {
@@ -184,7 +192,7 @@ export function loadCatalogue(files: readonly SourceFile[]): LoadResult {
       const rule = toDueRule(o.rule, settings, (path, message) => issues.push(src.issueAt(at('rule', ...path), message)));
       if (!rule) return;
       if (!o.assumed && needsAssumption(o.rule)) {
-        issues.push(src.issueAt(at('rule'), 'văn bản không ghi ngày: dùng mặc định thì phải ghi `assumed` để quản trị viên xác nhận'));
+        issues.push(src.issueAt(at('rule'), 'văn bản không ghi ngày hoặc thời hạn: dùng mặc định thì phải ghi `assumed` để quản trị viên xác nhận'));
       }
       if (rule.kind === 'relative' && calendarRules && !anchors.has(rule.anchor)) {
         issues.push(src.issueAt(at('rule', 'anchor'), `ngày mốc "${rule.anchor}" không có trong calendar/rules.yaml (có: ${[...anchors].join(', ')})`));
@@ -216,8 +224,14 @@ export function loadCatalogue(files: readonly SourceFile[]): LoadResult {
   };
 }
 
+/** A rule that leaves its date or period to a default in settings.yaml: an admin must confirm it. */
 function needsAssumption(rule: RuleInput): boolean {
-  return (rule.kind === 'yearly' && rule.month === undefined) || (rule.kind === 'semiannual' && rule.dates === undefined);
+  return (
+    (rule.kind === 'yearly' && rule.month === undefined) ||
+    (rule.kind === 'semiannual' && rule.dates === undefined) ||
+    (rule.kind === 'on_event' && rule.workingDays === undefined) ||
+    ('orOnEvent' in rule && rule.orOnEvent === true)
+  );
 }
 
 /** YAML rule → domain rule, filling the documented defaults; reports what is missing or impossible. */
@@ -342,12 +356,26 @@ function isValidZone(zone: string): boolean {
   }
 }
 
+const TYPE_WORDS: Record<string, string> = {
+  string: 'chuỗi',
+  number: 'số',
+  boolean: 'true/false',
+  array: 'danh sách',
+  object: 'bảng khóa: giá trị',
+};
+
 function describeZodIssue(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'unrecognized_keys':
       return `trường không có trong định dạng: ${issue.keys.join(', ')} (xem config/README.md)`;
     case 'invalid_type':
-      return issue.input === undefined ? 'thiếu trường bắt buộc' : `sai kiểu: cần ${issue.expected}`;
+      if (issue.input === undefined) return 'thiếu trường bắt buộc';
+      // A schema's own message says more than the type name (e.g. the ladder's example).
+      return /^Invalid input/.test(issue.message) ? `sai kiểu: cần ${TYPE_WORDS[issue.expected] ?? issue.expected}` : issue.message;
+    case 'too_big':
+      return /^Too big/.test(issue.message) ? `quá lớn: tối đa ${String(issue.maximum)}` : issue.message;
+    case 'too_small':
+      return /^Too small/.test(issue.message) ? `quá nhỏ: tối thiểu ${String(issue.minimum)}` : issue.message;
     case 'invalid_value':
       return `giá trị không hợp lệ; dùng một trong: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     default:

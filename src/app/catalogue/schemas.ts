@@ -78,17 +78,19 @@ export type ObligationInput = z.infer<typeof obligationInput>;
  * A directive file. Obligations are checked one by one (obligationInput) so that one broken
  * obligation does not hide the problems of its neighbours.
  */
+export const directiveHeader = z.strictObject({
+  id,
+  number: text,
+  issuer: text,
+  issuedOn: isoDate,
+  title: text,
+  source: text.optional(),
+  term: z.strictObject({ from: isoDate.optional(), until: isoDate.optional() }).optional(),
+  assumed: text.optional(),
+});
+
 export const directiveFile = z.strictObject({
-  directive: z.strictObject({
-    id,
-    number: text,
-    issuer: text,
-    issuedOn: isoDate,
-    title: text,
-    source: text.optional(),
-    term: z.strictObject({ from: isoDate.optional(), until: isoDate.optional() }).optional(),
-    assumed: text.optional(),
-  }),
+  directive: z.unknown(),
   obligations: z.array(z.unknown()),
 });
 export type DirectiveFile = z.infer<typeof directiveFile>;

@@ -41,12 +41,11 @@ export class YamlSource {
     const lines = new LineCounter();
     // YAML 1.2 core schema: dates stay strings ("2020-05-21"), duplicate keys are errors.
     const doc = parseDocument(file.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, version: '1.2' });
-    const syntaxIssues = doc.errors.map((e) => ({
-      file: file.path,
-      line: e.linePos?.[0]?.line,
-      column: e.linePos?.[0]?.col,
-      message: `YAML không đọc được: ${e.message.split('\n')[0]}`,
-    }));
+    // linePos is only filled with prettyErrors; compute it from the offset instead.
+    const syntaxIssues = doc.errors.map((e) => {
+      const pos = lines.linePos(e.pos[0]);
+      return { file: file.path, line: pos.line, column: pos.col, message: `YAML không đọc được: ${e.message.split('\n')[0]}` };
+    });
     let data: unknown = null;
     if (syntaxIssues.length === 0) data = doc.toJS({ maxAliasCount: 50 });
     return new YamlSource(file.path, doc, lines, data, syntaxIssues);
