@@ -148,8 +148,9 @@ function* nominalsOf(rule: DueRule, from: IsoDate, to: IsoDate, calendar: Workin
       return;
     case 'relative': {
       // An anchor in one year can shift the due into the neighbouring year (7 days before Tết 2027 is in January 2027, 30 days before it in December 2026).
-      const first = rule.year ?? yearOf(from) - 1;
-      const last = rule.year ?? yearOf(to) + 1;
+      // ±366 days can cross two year boundaries when the anchor sits near 1/1 (Tết Dương lịch).
+      const first = rule.year ?? yearOf(from) - 2;
+      const last = rule.year ?? yearOf(to) + 2;
       for (let y = first; y <= last; y++) {
         yield { key: `${y}`, nominalDue: addDays(calendar.namedDay(rule.anchor, y), rule.offsetDays) };
       }

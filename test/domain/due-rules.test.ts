@@ -289,3 +289,10 @@ describe('invalid input is a typed domain error with a clear message', () => {
     expect(() => occurrencesBetween({ kind: 'yearly' }, '2027-12-31', '2027-01-01', calendar)).toThrow(/kết thúc/);
   });
 });
+
+describe('relative rules at the edge of their range', () => {
+  it('366 days before Tết Dương lịch 2030 is found in a one-day window', () => {
+    const rule: DueRule = { kind: 'relative', anchor: 'tet_duong_lich', offsetDays: -366 };
+    expect(occurrencesBetween(rule, '2028-12-31', '2028-12-31', calendar).map((o) => [o.key, o.nominalDue])).toEqual([['2030', '2028-12-31']]);
+  });
+});

@@ -10,7 +10,10 @@ import type { LunarToSolar } from '../../domain/calendar/types.js';
 export function dateHolidaysLunar(): LunarToSolar {
   const engines = new Map<string, Holidays>();
   const memo = new Map<string, IsoDate>();
-  return (solarYear, lunarMonth, lunarDay) => {
+  const lunar: LunarToSolar = (solarYear, lunarMonth, lunarDay) => {
+    if (!Number.isInteger(lunarMonth) || lunarMonth < 1 || lunarMonth > 12 || !Number.isInteger(lunarDay) || lunarDay < 1 || lunarDay > 30) {
+      throw new Error(`ngày âm lịch ${lunarDay}/${lunarMonth} không tồn tại (tháng 1–12, ngày 1–30)`);
+    }
     const memoKey = `${solarYear}:${lunarMonth}:${lunarDay}`;
     const hit = memo.get(memoKey);
     if (hit) return hit;
@@ -27,7 +30,12 @@ export function dateHolidaysLunar(): LunarToSolar {
     const found = engine.getHolidays(solarYear).find((h) => h.name === ruleKey);
     if (!found) throw new Error(`no lunar ${lunarDay}/${lunarMonth} in ${solarYear}`);
     const date = found.date.slice(0, 10);
+    // A short (29-day) lunar month has no 30th; date-holidays quietly rolls into the next month.
+    if (lunarDay === 30 && lunarMonth < 12 && date >= lunar(solarYear, lunarMonth + 1, 1)) {
+      throw new Error(`tháng ${lunarMonth} âm lịch năm ${solarYear} không có ngày 30`);
+    }
     memo.set(memoKey, date);
     return date;
   };
+  return lunar;
 }

@@ -112,7 +112,8 @@ export class WorkingCalendar {
       d = addDays(d, 1);
       if (this.isWorkingDay(d)) count++;
     }
-    return sign * count;
+    // `|| 0` keeps a backward count of nothing from being -0.
+    return sign * count || 0;
   }
 
   /** The date of a named day (or a holiday rule's anchor) in a given year. */
