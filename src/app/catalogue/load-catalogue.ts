@@ -59,6 +59,8 @@ export function loadCatalogue(files: readonly SourceFile[]): LoadResult {
   for (const file of [...files].sort((a, b) => a.path.localeCompare(b.path))) {
     const path = file.path.replaceAll('\\', '/');
     if (!/\.ya?ml$/.test(path)) continue;
+    // Message templates are validated by their own loader (src/app/messages).
+    if (path.startsWith('templates/')) continue;
     const src = YamlSource.parse({ path, text: file.text });
     let m: RegExpExecArray | null;
     if (LAYOUT.settings.test(path)) settingsSrc = src;

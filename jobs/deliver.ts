@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { deliverMessage, type DeliverDeps } from '../src/app/deliver.js';
+import type { JobDefinition } from '../src/app/job-definition.js';
+
+/** Send one message (a contact's digest on one channel). Retries with backoff; quiet hours defer. */
+export const deliverPayload = z.strictObject({
+  messageKey: z.string().min(1),
+  idempotencyKey: z.string().min(1),
+  urgent: z.boolean(),
+});
+
+export const deliverJob = (deps: DeliverDeps, retry = { attempts: 8, backoffMs: 10_000 }): JobDefinition<z.infer<typeof deliverPayload>> => ({
+  name: 'deliver',
+  queue: 'deliver',
+  retry,
+  concurrency: 8,
+  parse: (data) => deliverPayload.parse(data),
+  run: (payload, attempt) => deliverMessage(deps, payload, attempt),
+});

@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import type { JobDefinition } from '../src/app/job-definition.js';
+import { planReminders, type PlanDeps } from '../src/app/plan.js';
+
+/** The planner tick (every few minutes) and the immediate replan of changed obligations. */
+export const planPayload = z.strictObject({ obligationIds: z.array(z.string().min(1)) });
+
+export const planJob = (deps: PlanDeps): JobDefinition<z.infer<typeof planPayload>> => ({
+  name: 'plan',
+  queue: 'plan',
+  retry: { attempts: 5, backoffMs: 5_000 },
+  concurrency: 1,
+  parse: (data) => planPayload.parse(data),
+  run: (payload) => planReminders(deps, payload.obligationIds.length > 0 ? payload.obligationIds : undefined),
+});

@@ -1,0 +1,30 @@
+import { pino, type DestinationStream } from 'pino';
+import type { Logger } from '../../app/ports.js';
+
+/**
+ * JSON logs (pretty on a terminal). Secrets and people's addresses are redacted: logs are
+ * read by more people than the contact list is.
+ */
+export function createLogger(options: { level?: string; pretty?: boolean; destination?: DestinationStream } = {}): Logger {
+  const redact = {
+    paths: ['*.password', '*.secret', '*.token', '*.email', '*.phone', '*.recipient', 'email', 'phone', 'recipient', 'smtpUrl', 'databaseUrl', 'redisUrl', '*.smtpUrl'],
+    censor: '[redacted]',
+  };
+  if (options.destination) return pino({ level: options.level ?? 'info', redact }, options.destination) as unknown as Logger;
+  if (options.pretty) {
+    return pino({ level: options.level ?? 'info', redact, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss', destination: 2 } } }) as unknown as Logger;
+  }
+  return pino({ level: options.level ?? 'info', redact }, pino.destination(2)) as unknown as Logger;
+}
+
+/** Credentials removed from a URL before it is shown or logged. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    if (u.username) u.username = u.username ? '***' : '';
+    return u.toString();
+  } catch {
+    return '[invalid url]';
+  }
+}

@@ -1,0 +1,96 @@
+import { mkdir } from 'node:fs/promises';
+import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+
+/** What a query needs: PostgreSQL through `pg`, or PGlite in-process. Same SQL for both. */
+export interface Sql {
+  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<R[]>;
+  /** Several statements without parameters (migrations). */
+  exec(text: string): Promise<void>;
+}
+
+export interface Database extends Sql {
+  readonly kind: 'postgres' | 'pglite';
+  /** Runs `work` in one transaction: all of it is committed, or none of it. */
+  transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+// `date` stays "YYYY-MM-DD": a JS Date would shift it through the process time zone.
+const DATE_OID = 1082;
+const identity = (v: string) => v;
+
+export interface PostgresOptions {
+  readonly url: string;
+  /** Confine every connection to one schema (tests isolate themselves this way). */
+  readonly schema?: string;
+  readonly max?: number;
+}
+
+export async function openPostgres(options: PostgresOptions): Promise<Database> {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.max ?? 10,
+    options: options.schema ? `-c search_path=${quoteIdent(options.schema)}` : undefined,
+    types: { getTypeParser: (oid: number, format?: string) => (oid === DATE_OID ? identity : pg.types.getTypeParser(oid, format as 'text')) } as pg.CustomTypesConfig,
+  });
+  // An idle client that loses its server must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  if (options.schema) {
+    const client = await pool.connect();
+    try {
+      await client.query(`create schema if not exists ${quoteIdent(options.schema)}`);
+    } finally {
+      client.release();
+    }
+  } else {
+    await pool.query('select 1');
+  }
+  const run = async <R>(client: pg.Pool | pg.PoolClient, text: string, params?: readonly unknown[]) =>
+    (await client.query(text, params as unknown[])).rows as R[];
+  return {
+    kind: 'postgres',
+    query: (text, params) => run(pool, text, params),
+    exec: async (text) => void (await pool.query(text)),
+    async transaction(work) {
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        const result = await work({ query: (text, params) => run(client, text, params), exec: async (text) => void (await client.query(text)) });
+        await client.query('commit');
+        return result;
+      } catch (e) {
+        await client.query('rollback').catch(() => undefined);
+        throw e;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+/** PGlite persisted under `dataDir`, or in memory when it is undefined. */
+export async function openPglite(dataDir: string | undefined): Promise<Database> {
+  if (dataDir) await mkdir(dataDir, { recursive: true });
+  const db = await PGlite.create(dataDir, { parsers: { [DATE_OID]: identity } });
+  // PGlite runs one statement at a time; a transaction holds it, so queries outside wait their turn.
+  return {
+    kind: 'pglite',
+    query: async (text, params) => (await db.query(text, params as unknown[])).rows as never[],
+    exec: async (text) => void (await db.exec(text)),
+    transaction: (work) =>
+      db.transaction((tx) =>
+        work({
+          query: async (text, params) => (await tx.query(text, params as unknown[])).rows as never[],
+          exec: async (text) => void (await tx.exec(text)),
+        }),
+      ),
+    close: () => db.close(),
+  };
+}
+
+export function quoteIdent(name: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`unsafe SQL identifier: ${name}`);
+  return `"${name}"`;
+}

@@ -1,0 +1,197 @@
+import type { DateTime } from 'luxon';
+import type { Database } from './database.js';
+
+/**
+ * Forward-only migrations. Never edit one that has shipped: add the next. Decisions never call
+ * now(): every timestamp is a parameter given by the caller's Clock.
+ */
+export interface Migration {
+  readonly id: string;
+  readonly sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    id: '0001_record',
+    sql: `
+create table directives (
+  id          text primary key,
+  number      text not null,
+  issuer      text not null,
+  issued_on   date not null,
+  title       text not null,
+  source      text,
+  term_from   date,
+  term_until  date,
+  assumed     text,
+  deleted_at  timestamptz,
+  updated_at  timestamptz not null
+);
+
+-- The organisation tree (LĐLĐ tỉnh → huyện → công đoàn cơ sở).
+create table units (
+  id                 text primary key,
+  parent_id          text references units (id) deferrable initially deferred,
+  name               text not null,
+  kind               text not null,
+  leader_contact_id  text,
+  deleted_at         timestamptz,
+  updated_at         timestamptz not null
+);
+create index units_parent on units (parent_id);
+
+create table contacts (
+  id            text primary key,
+  unit_id       text not null references units (id) deferrable initially deferred,
+  name          text not null,
+  role          text,
+  email         text,
+  phone         text,
+  zalo_user_id  text,
+  deleted_at    timestamptz,
+  updated_at    timestamptz not null
+);
+create index contacts_unit on contacts (unit_id);
+
+create table obligations (
+  id            text primary key,
+  directive_id  text not null references directives (id),
+  title         text not null,
+  clause        text,
+  sentence      text,
+  phrase        text,
+  rule          jsonb not null,
+  roll          text not null,
+  ladder        jsonb,
+  valid_from    date,
+  valid_until   date,
+  assignees     jsonb not null,
+  assumed       text,
+  note          text,
+  -- Bumped when anything that decides dates or recipients changes: jobs of older revisions are stale.
+  revision      integer not null default 1,
+  deleted_at    timestamptz,
+  updated_at    timestamptz not null
+);
+
+create table occurrences (
+  obligation_id  text not null references obligations (id),
+  key            text not null,
+  nominal_due    date not null,
+  effective_due  date not null,
+  literal_date   date,
+  window_start   date,
+  primary key (obligation_id, key)
+);
+
+create table assignments (
+  obligation_id   text not null,
+  occurrence_key  text not null,
+  unit_id         text not null references units (id),
+  status          text not null default 'pending'
+                  check (status in ('pending', 'done_on_time', 'done_late', 'overdue', 'waived', 'extended')),
+  due             date not null,
+  completed_at    timestamptz,
+  note            text,
+  evidence        text,
+  updated_at      timestamptz not null,
+  primary key (obligation_id, occurrence_key, unit_id),
+  foreign key (obligation_id, occurrence_key) references occurrences (obligation_id, key)
+);
+create index assignments_unit on assignments (unit_id, status);
+
+-- One row per (occurrence, ladder step) the planner has seen: Redis holds only the timer.
+create table reminder_steps (
+  obligation_id   text not null,
+  occurrence_key  text not null,
+  step            text not null,
+  revision        integer not null,
+  fire_at         timestamptz not null,
+  status          text not null check (status in ('planned', 'fired', 'skipped', 'cancelled')),
+  reason          text,
+  updated_at      timestamptz not null,
+  primary key (obligation_id, occurrence_key, step),
+  foreign key (obligation_id, occurrence_key) references occurrences (obligation_id, key)
+);
+create index reminder_steps_planned on reminder_steps (fire_at) where status = 'planned';
+
+create table deliveries (
+  id               bigint generated always as identity primary key,
+  -- obligation · occurrence · unit · step · contact · channel: the guard against sending twice.
+  idempotency_key  text not null unique,
+  -- Every item for one contact on one channel at one instant goes out as one message.
+  message_key      text not null,
+  obligation_id    text not null,
+  occurrence_key   text not null,
+  unit_id          text not null,
+  step             text not null,
+  contact_id       text not null,
+  channel          text not null,
+  recipient        text,
+  fire_at          timestamptz not null,
+  urgent           boolean not null default false,
+  status           text not null default 'queued'
+                   check (status in ('queued', 'sending', 'sent', 'failed', 'skipped')),
+  claimed_by       text,
+  attempts         integer not null default 0,
+  provider_id      text,
+  error_code       text,
+  error            text,
+  created_at       timestamptz not null,
+  updated_at       timestamptz not null,
+  sent_at          timestamptz
+);
+create index deliveries_message on deliveries (message_key);
+create index deliveries_occurrence on deliveries (obligation_id, occurrence_key);
+
+create table audit_log (
+  id         bigint generated always as identity primary key,
+  at         timestamptz not null,
+  actor      text not null,
+  entity     text not null,
+  entity_id  text not null,
+  action     text not null,
+  detail     jsonb
+);
+create index audit_log_entity on audit_log (entity, entity_id);
+
+-- The working calendar as loaded: statutory rules and each year's decree, for the record.
+create table calendar_rules (
+  id          integer primary key check (id = 1),
+  rules       jsonb not null,
+  updated_at  timestamptz not null
+);
+create table calendar_years (
+  year        integer primary key,
+  decree      jsonb not null,
+  updated_at  timestamptz not null
+);
+`,
+  },
+];
+
+export class MigrationError extends Error {}
+
+/** Applies every pending migration in order, each in its own transaction; returns the ids applied. */
+export async function migrate(db: Database, now: DateTime, migrations: readonly Migration[] = MIGRATIONS): Promise<string[]> {
+  await db.exec(`create table if not exists schema_migrations (id text primary key, applied_at timestamptz not null)`);
+  const applied: string[] = [];
+  for (const migration of migrations) {
+    const done = await db.transaction(async (tx) => {
+      // Two processes starting together: the second waits here, then sees the row and skips.
+      if (db.kind === 'postgres') await tx.query('select pg_advisory_xact_lock(7291001)');
+      const rows = await tx.query('select 1 from schema_migrations where id = $1', [migration.id]);
+      if (rows.length > 0) return false;
+      await tx.exec(migration.sql);
+      await tx.query('insert into schema_migrations (id, applied_at) values ($1, $2)', [migration.id, now.toISO()]);
+      return true;
+    });
+    if (done) applied.push(migration.id);
+  }
+  const known = new Set(migrations.map((m) => m.id));
+  const unknown = (await db.query<{ id: string }>('select id from schema_migrations order by id')).filter((r) => !known.has(r.id));
+  if (unknown.length > 0) {
+    throw new MigrationError(`cơ sở dữ liệu có migration mà bản này không biết (${unknown.map((r) => r.id).join(', ')}): hãy chạy bản mới hơn`);
+  }
+  return applied;
+}

@@ -1,0 +1,421 @@
+import { DateTime } from 'luxon';
+import type { Occurrence } from '../../domain/occurrences.js';
+import type {
+  CatalogueStore,
+  Change,
+  ClaimedDelivery,
+  ContactRecord,
+  DeliveryOutcome,
+  DeliveryStore,
+  DirectiveRecord,
+  FanOutStore,
+  NewDelivery,
+  ObligationRecord,
+  PendingRecipient,
+  PlanStore,
+  RecordSnapshot,
+  StepRow,
+  StepStatus,
+  StoredObligation,
+  SyncPlan,
+  UnitRecord,
+} from '../../app/stores.js';
+import type { Database, Sql } from './database.js';
+
+type Row = Record<string, unknown>;
+
+const iso = (t: DateTime): string => t.toUTC().toISO()!;
+const instant = (v: unknown): DateTime => DateTime.fromJSDate(v as Date, { zone: 'utc' });
+const json = (v: unknown): string => JSON.stringify(v);
+
+/** The record in PostgreSQL (or PGlite): every store port in one place, one SQL dialect. */
+export class PostgresStore implements CatalogueStore, PlanStore, FanOutStore, DeliveryStore {
+  constructor(private readonly db: Database) {}
+
+  // ── catalogue ────────────────────────────────────────────────────────────
+
+  async snapshot(): Promise<RecordSnapshot> {
+    const [directives, units, contacts, obligations] = await Promise.all([
+      this.db.query('select * from directives where deleted_at is null'),
+      this.db.query('select * from units where deleted_at is null'),
+      this.db.query('select * from contacts where deleted_at is null'),
+      this.db.query('select * from obligations where deleted_at is null'),
+    ]);
+    return {
+      directives: new Map(directives.map((r) => [r.id as string, directiveOf(r)])),
+      units: new Map(units.map((r) => [r.id as string, unitOf(r)])),
+      contacts: new Map(contacts.map((r) => [r.id as string, contactOf(r)])),
+      obligations: new Map(obligations.map((r) => [r.id as string, obligationOf(r)])),
+    };
+  }
+
+  async applySync(plan: SyncPlan, now: DateTime, actor: string): Promise<void> {
+    const at = iso(now);
+    await this.db.transaction(async (tx) => {
+      const audit = (entity: string, c: Change<unknown>) =>
+        tx.query('insert into audit_log (at, actor, entity, entity_id, action, detail) values ($1, $2, $3, $4, $5, $6)', [
+          at,
+          actor,
+          entity,
+          c.id,
+          c.action,
+          json(c.action === 'update' ? { fields: c.fields, before: pick(c.before, c.fields), after: pick(c.after, c.fields) } : c.action === 'create' ? c.after : null),
+        ]);
+      for (const c of plan.directives) {
+        if (c.action === 'delete') await tx.query('update directives set deleted_at = $2, updated_at = $2 where id = $1', [c.id, at]);
+        else {
+          const d = c.after;
+          await tx.query(
+            `insert into directives (id, number, issuer, issued_on, title, source, term_from, term_until, assumed, deleted_at, updated_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, null, $10)
+             on conflict (id) do update set number = $2, issuer = $3, issued_on = $4, title = $5, source = $6,
+               term_from = $7, term_until = $8, assumed = $9, deleted_at = null, updated_at = $10`,
+            [d.id, d.number, d.issuer, d.issuedOn, d.title, d.source, d.termFrom, d.termUntil, d.assumed, at],
+          );
+        }
+        await audit('directive', c);
+      }
+      for (const c of plan.units) {
+        if (c.action === 'delete') await tx.query('update units set deleted_at = $2, updated_at = $2 where id = $1', [c.id, at]);
+        else {
+          const u = c.after;
+          await tx.query(
+            `insert into units (id, parent_id, name, kind, leader_contact_id, deleted_at, updated_at) values ($1, $2, $3, $4, $5, null, $6)
+             on conflict (id) do update set parent_id = $2, name = $3, kind = $4, leader_contact_id = $5, deleted_at = null, updated_at = $6`,
+            [u.id, u.parentId, u.name, u.kind, u.leaderContactId, at],
+          );
+        }
+        await audit('unit', c);
+      }
+      for (const c of plan.contacts) {
+        if (c.action === 'delete') await tx.query('update contacts set deleted_at = $2, updated_at = $2 where id = $1', [c.id, at]);
+        else {
+          const p = c.after;
+          await tx.query(
+            `insert into contacts (id, unit_id, name, role, email, phone, zalo_user_id, deleted_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, null, $8)
+             on conflict (id) do update set unit_id = $2, name = $3, role = $4, email = $5, phone = $6, zalo_user_id = $7, deleted_at = null, updated_at = $8`,
+            [p.id, p.unitId, p.name, p.role, p.email, p.phone, p.zaloUserId, at],
+          );
+        }
+        await audit('contact', c);
+      }
+      for (const c of plan.obligations) {
+        if (c.action === 'delete') {
+          await tx.query('update obligations set deleted_at = $2, updated_at = $2, revision = revision + 1 where id = $1', [c.id, at]);
+        } else {
+          const o = c.after;
+          await tx.query(
+            `insert into obligations (id, directive_id, title, clause, sentence, phrase, rule, roll, ladder, valid_from, valid_until, assignees, assumed, note, revision, deleted_at, updated_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, null, $15)
+             on conflict (id) do update set directive_id = $2, title = $3, clause = $4, sentence = $5, phrase = $6, rule = $7, roll = $8,
+               ladder = $9, valid_from = $10, valid_until = $11, assignees = $12, assumed = $13, note = $14, deleted_at = null, updated_at = $15,
+               revision = obligations.revision + (case when $16 then 1 else 0 end)`,
+            [o.id, o.directiveId, o.title, o.clause, o.sentence, o.phrase, json(o.rule), o.roll, o.ladder && json(o.ladder), o.validFrom, o.validUntil, json(o.assignees), o.assumed, o.note, at, c.replan],
+          );
+        }
+        await audit('obligation', c);
+      }
+      await tx.query(
+        `insert into calendar_rules (id, rules, updated_at) values (1, $1, $2) on conflict (id) do update set rules = $1, updated_at = $2`,
+        [json(plan.calendar.rules), at],
+      );
+      for (const y of plan.calendar.years) {
+        await tx.query(`insert into calendar_years (year, decree, updated_at) values ($1, $2, $3) on conflict (year) do update set decree = $2, updated_at = $3`, [
+          y.year,
+          json(y),
+          at,
+        ]);
+      }
+    });
+  }
+
+  // ── planning ─────────────────────────────────────────────────────────────
+
+  async obligations(ids?: readonly string[]): Promise<StoredObligation[]> {
+    const rows = ids
+      ? await this.db.query('select * from obligations where deleted_at is null and id = any($1::text[]) order by id', [ids])
+      : await this.db.query('select * from obligations where deleted_at is null order by id');
+    return rows.map(obligationOf);
+  }
+
+  async deletedWithPlannedSteps(): Promise<string[]> {
+    const rows = await this.db.query<{ id: string }>(
+      `select distinct o.id from obligations o join reminder_steps s on s.obligation_id = o.id
+       where o.deleted_at is not null and s.status = 'planned'`,
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async unitTree(): Promise<{ id: string; parent: string | null }[]> {
+    const rows = await this.db.query<{ id: string; parent_id: string | null }>('select id, parent_id from units where deleted_at is null');
+    return rows.map((r) => ({ id: r.id, parent: r.parent_id }));
+  }
+
+  async saveOccurrences(obligationId: string, occurrences: readonly Occurrence[], unitIds: readonly string[], now: DateTime): Promise<void> {
+    if (occurrences.length === 0) return;
+    await this.db.transaction(async (tx) => {
+      await tx.query(
+        `insert into occurrences (obligation_id, key, nominal_due, effective_due, literal_date, window_start)
+         select $1, x.key, x.nominal_due::date, x.effective_due::date, x.literal_date::date, x.window_start::date
+         from jsonb_to_recordset($2::jsonb) as x(key text, nominal_due text, effective_due text, literal_date text, window_start text)
+         on conflict (obligation_id, key) do update set nominal_due = excluded.nominal_due, effective_due = excluded.effective_due,
+           literal_date = excluded.literal_date, window_start = excluded.window_start`,
+        [
+          obligationId,
+          json(occurrences.map((o) => ({ key: o.key, nominal_due: o.nominalDue, effective_due: o.effectiveDue, literal_date: o.literalDate ?? null, window_start: o.windowStart ?? null }))),
+        ],
+      );
+      if (unitIds.length === 0) return;
+      // A unit's own progress is never reset by planning: only a still-pending assignment follows a new due.
+      await tx.query(
+        `insert into assignments (obligation_id, occurrence_key, unit_id, status, due, updated_at)
+         select $1, o.key, u.id, 'pending', o.effective_due, $4
+         from occurrences o cross join unnest($3::text[]) as u(id)
+         where o.obligation_id = $1 and o.key = any($2::text[])
+         on conflict (obligation_id, occurrence_key, unit_id) do update set due = excluded.due, updated_at = excluded.updated_at
+           where assignments.status = 'pending' and assignments.due <> excluded.due`,
+        [obligationId, occurrences.map((o) => o.key), unitIds, iso(now)],
+      );
+    });
+  }
+
+  async steps(obligationId: string): Promise<StepRow[]> {
+    const rows = await this.db.query('select * from reminder_steps where obligation_id = $1', [obligationId]);
+    return rows.map(stepOf);
+  }
+
+  async saveSteps(rows: readonly StepRow[], now: DateTime): Promise<void> {
+    if (rows.length === 0) return;
+    await this.db.query(
+      `insert into reminder_steps (obligation_id, occurrence_key, step, revision, fire_at, status, reason, updated_at)
+       select x.obligation_id, x.occurrence_key, x.step, x.revision, x.fire_at::timestamptz, x.status, x.reason, $2
+       from jsonb_to_recordset($1::jsonb) as x(obligation_id text, occurrence_key text, step text, revision int, fire_at text, status text, reason text)
+       on conflict (obligation_id, occurrence_key, step) do update set revision = excluded.revision, fire_at = excluded.fire_at,
+         status = excluded.status, reason = excluded.reason, updated_at = excluded.updated_at`,
+      [
+        json(rows.map((r) => ({ obligation_id: r.obligationId, occurrence_key: r.occurrenceKey, step: r.step, revision: r.revision, fire_at: iso(r.fireAt), status: r.status, reason: r.reason ?? null }))),
+        iso(now),
+      ],
+    );
+  }
+
+  async cancelPlannedSteps(obligationId: string, keep: (row: StepRow) => boolean, now: DateTime): Promise<StepRow[]> {
+    const planned = (await this.steps(obligationId)).filter((r) => r.status === 'planned' && !keep(r));
+    if (planned.length === 0) return [];
+    await this.db.query(
+      `update reminder_steps set status = 'cancelled', reason = 'obligation changed', updated_at = $3
+       where obligation_id = $1 and status = 'planned' and (occurrence_key || '|' || step) = any($2::text[])`,
+      [obligationId, planned.map((r) => `${r.occurrenceKey}|${r.step}`), iso(now)],
+    );
+    return planned;
+  }
+
+  // ── fan-out ──────────────────────────────────────────────────────────────
+
+  async step(obligationId: string, occurrenceKey: string, step: string): Promise<StepRow | undefined> {
+    const rows = await this.db.query('select * from reminder_steps where obligation_id = $1 and occurrence_key = $2 and step = $3', [obligationId, occurrenceKey, step]);
+    return rows[0] && stepOf(rows[0]);
+  }
+
+  async pendingRecipients(obligationId: string, occurrenceKey: string): Promise<PendingRecipient[]> {
+    const rows = await this.db.query(
+      `select a.unit_id, u.name as unit_name, c.id as contact_id, c.name, c.email, c.phone, c.zalo_user_id
+       from assignments a
+       join units u on u.id = a.unit_id and u.deleted_at is null
+       join contacts c on c.unit_id = a.unit_id and c.deleted_at is null
+       where a.obligation_id = $1 and a.occurrence_key = $2 and a.status = 'pending'
+       order by a.unit_id, c.id`,
+      [obligationId, occurrenceKey],
+    );
+    return rows.map((r) => ({
+      unitId: r.unit_id as string,
+      unitName: r.unit_name as string,
+      contactId: r.contact_id as string,
+      name: r.name as string,
+      email: (r.email as string | null) ?? null,
+      phone: (r.phone as string | null) ?? null,
+      zaloUserId: (r.zalo_user_id as string | null) ?? null,
+    }));
+  }
+
+  async insertDeliveries(rows: readonly NewDelivery[], now: DateTime): Promise<string[]> {
+    if (rows.length === 0) return [];
+    const inserted = await this.db.query<{ idempotency_key: string }>(
+      `insert into deliveries (idempotency_key, message_key, obligation_id, occurrence_key, unit_id, step, contact_id, channel, recipient,
+                               fire_at, urgent, status, error_code, error, created_at, updated_at)
+       select x.idempotency_key, x.message_key, x.obligation_id, x.occurrence_key, x.unit_id, x.step, x.contact_id, x.channel, x.recipient,
+              x.fire_at::timestamptz, x.urgent, case when x.skip_reason is null then 'queued' else 'skipped' end,
+              case when x.skip_reason is null then null else 'no_address' end, x.skip_reason, $2, $2
+       from jsonb_to_recordset($1::jsonb) as x(idempotency_key text, message_key text, obligation_id text, occurrence_key text, unit_id text,
+            step text, contact_id text, channel text, recipient text, fire_at text, urgent boolean, skip_reason text)
+       on conflict (idempotency_key) do nothing
+       returning idempotency_key`,
+      [
+        json(
+          rows.map((r) => ({
+            idempotency_key: r.idempotencyKey,
+            message_key: r.messageKey,
+            obligation_id: r.obligationId,
+            occurrence_key: r.occurrenceKey,
+            unit_id: r.unitId,
+            step: r.step,
+            contact_id: r.contactId,
+            channel: r.channel,
+            recipient: r.recipient,
+            fire_at: iso(r.fireAt),
+            urgent: r.urgent,
+            skip_reason: r.skipReason ?? null,
+          })),
+        ),
+        iso(now),
+      ],
+    );
+    return inserted.map((r) => r.idempotency_key);
+  }
+
+  async markStep(obligationId: string, occurrenceKey: string, step: string, status: StepStatus, reason: string | null, now: DateTime): Promise<void> {
+    await this.db.query('update reminder_steps set status = $4, reason = $5, updated_at = $6 where obligation_id = $1 and occurrence_key = $2 and step = $3', [
+      obligationId,
+      occurrenceKey,
+      step,
+      status,
+      reason,
+      iso(now),
+    ]);
+  }
+
+  // ── delivery ─────────────────────────────────────────────────────────────
+
+  async claimMessage(messageKey: string, claimer: string, now: DateTime, countAttempt: boolean): Promise<ClaimedDelivery[]> {
+    const rows = await this.db.query(
+      `with claimed as (
+         update deliveries set status = 'sending', claimed_by = $2, updated_at = $3, attempts = attempts + $4
+         where message_key = $1 and (status = 'queued' or (status = 'sending' and claimed_by = $2))
+         returning *)
+       select d.idempotency_key, d.obligation_id, d.occurrence_key, d.step, d.unit_id, d.contact_id, d.channel, d.urgent, d.attempts,
+              u.name as unit_name, c.name as contact_name, c.email, c.phone, c.zalo_user_id,
+              o.title, o.rule, dir.number as directive_number, dir.title as directive_title,
+              oc.nominal_due, coalesce(a.due, oc.effective_due) as effective_due, coalesce(a.status = 'pending', false) as still_pending
+       from claimed d
+       join units u on u.id = d.unit_id
+       join contacts c on c.id = d.contact_id
+       join obligations o on o.id = d.obligation_id
+       join directives dir on dir.id = o.directive_id
+       join occurrences oc on oc.obligation_id = d.obligation_id and oc.key = d.occurrence_key
+       left join assignments a on a.obligation_id = d.obligation_id and a.occurrence_key = d.occurrence_key and a.unit_id = d.unit_id
+       order by oc.nominal_due, d.idempotency_key`,
+      [messageKey, claimer, iso(now), countAttempt ? 1 : 0],
+    );
+    return rows.map((r) => ({
+      idempotencyKey: r.idempotency_key as string,
+      obligationId: r.obligation_id as string,
+      occurrenceKey: r.occurrence_key as string,
+      step: r.step as string,
+      unitId: r.unit_id as string,
+      unitName: r.unit_name as string,
+      contactId: r.contact_id as string,
+      contactName: r.contact_name as string,
+      email: (r.email as string | null) ?? null,
+      phone: (r.phone as string | null) ?? null,
+      zaloUserId: (r.zalo_user_id as string | null) ?? null,
+      channel: r.channel as ClaimedDelivery['channel'],
+      urgent: r.urgent as boolean,
+      attempts: Number(r.attempts),
+      title: r.title as string,
+      rule: r.rule as ClaimedDelivery['rule'],
+      directiveNumber: r.directive_number as string,
+      directiveTitle: r.directive_title as string,
+      nominalDue: r.nominal_due as string,
+      effectiveDue: r.effective_due as string,
+      stillPending: r.still_pending as boolean,
+    }));
+  }
+
+  async finish(keys: readonly string[], outcome: DeliveryOutcome, now: DateTime): Promise<void> {
+    if (keys.length === 0) return;
+    const at = iso(now);
+    const code = outcome.status === 'sent' ? null : outcome.status === 'skipped' ? 'skipped' : outcome.code;
+    const error = outcome.status === 'sent' ? null : outcome.error;
+    await this.db.query(
+      `update deliveries set status = $2, provider_id = $3, error_code = $4, error = $5, updated_at = $6,
+         sent_at = case when $2 = 'sent' then $6::timestamptz else sent_at end,
+         claimed_by = case when $2 = 'queued' then null else claimed_by end
+       where idempotency_key = any($1::text[])`,
+      [keys, outcome.status, outcome.status === 'sent' ? outcome.providerId : null, code, error, at],
+    );
+  }
+}
+
+function pick(record: unknown, fields: readonly string[]): Row {
+  return Object.fromEntries(fields.map((f) => [f, (record as Row)[f] ?? null]));
+}
+
+function directiveOf(r: Row): DirectiveRecord {
+  return {
+    id: r.id as string,
+    number: r.number as string,
+    issuer: r.issuer as string,
+    issuedOn: r.issued_on as string,
+    title: r.title as string,
+    source: (r.source as string | null) ?? null,
+    termFrom: (r.term_from as string | null) ?? null,
+    termUntil: (r.term_until as string | null) ?? null,
+    assumed: (r.assumed as string | null) ?? null,
+  };
+}
+
+function unitOf(r: Row): UnitRecord {
+  return {
+    id: r.id as string,
+    parentId: (r.parent_id as string | null) ?? null,
+    name: r.name as string,
+    kind: r.kind as UnitRecord['kind'],
+    leaderContactId: (r.leader_contact_id as string | null) ?? null,
+  };
+}
+
+function contactOf(r: Row): ContactRecord {
+  return {
+    id: r.id as string,
+    unitId: r.unit_id as string,
+    name: r.name as string,
+    role: (r.role as string | null) ?? null,
+    email: (r.email as string | null) ?? null,
+    phone: (r.phone as string | null) ?? null,
+    zaloUserId: (r.zalo_user_id as string | null) ?? null,
+  };
+}
+
+function obligationOf(r: Row): StoredObligation {
+  const record: ObligationRecord = {
+    id: r.id as string,
+    directiveId: r.directive_id as string,
+    title: r.title as string,
+    clause: (r.clause as string | null) ?? null,
+    sentence: (r.sentence as string | null) ?? null,
+    phrase: (r.phrase as string | null) ?? null,
+    rule: r.rule as ObligationRecord['rule'],
+    roll: r.roll as ObligationRecord['roll'],
+    ladder: (r.ladder as string[] | null) ?? null,
+    validFrom: (r.valid_from as string | null) ?? null,
+    validUntil: (r.valid_until as string | null) ?? null,
+    assignees: r.assignees as ObligationRecord['assignees'],
+    assumed: (r.assumed as string | null) ?? null,
+    note: (r.note as string | null) ?? null,
+  };
+  return { ...record, revision: Number(r.revision) };
+}
+
+function stepOf(r: Row): StepRow {
+  return {
+    obligationId: r.obligation_id as string,
+    occurrenceKey: r.occurrence_key as string,
+    step: r.step as string,
+    revision: Number(r.revision),
+    fireAt: instant(r.fire_at),
+    status: r.status as StepStatus,
+    reason: (r.reason as string | null) ?? null,
+  };
+}
+
+export type { Sql };

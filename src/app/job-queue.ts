@@ -1,0 +1,41 @@
+import type { DateTime } from 'luxon';
+
+/** Payloads carry ids only: the handler re-reads the record when it runs (DESIGN §4). */
+export interface FireStepPayload {
+  readonly obligationId: string;
+  readonly occurrenceKey: string;
+  readonly step: string;
+  /** The obligation's revision when planned: a timer of an older revision is stale. */
+  readonly revision: number;
+}
+
+export interface DeliverPayload {
+  /** Every delivery with this message key goes out as one message. */
+  readonly messageKey: string;
+  /** The delivery this job was created for; it claims the message's deliveries under this name. */
+  readonly idempotencyKey: string;
+  /** An admin's "send now": quiet hours do not apply. */
+  readonly urgent: boolean;
+}
+
+export interface PlanPayload {
+  /** Empty: every obligation. */
+  readonly obligationIds: readonly string[];
+}
+
+export interface TimedJob<P> {
+  readonly jobId: string;
+  readonly payload: P;
+  readonly at: DateTime;
+}
+
+/** The timers and work in flight (BullMQ on Redis). Adding a job id that exists is a no-op. */
+export interface JobQueue {
+  scheduleFires(jobs: readonly TimedJob<FireStepPayload>[]): Promise<void>;
+  removeFires(jobIds: readonly string[]): Promise<void>;
+  enqueueDeliveries(jobs: readonly TimedJob<DeliverPayload>[]): Promise<void>;
+  requestPlan(payload: PlanPayload): Promise<void>;
+}
+
+/** Job ids are deterministic; BullMQ refuses ':' in them, so parts are joined with '|'. */
+export const fireJobId = (p: FireStepPayload): string => ['fire', p.obligationId, p.occurrenceKey, p.step, `r${p.revision}`].join('|');

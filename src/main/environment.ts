@@ -1,0 +1,59 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
+import { z } from 'zod';
+
+/**
+ * The service's environment, validated once at start with every problem reported together.
+ * config/example.env lists each variable with a comment.
+ */
+const url = (protocols: readonly string[], what: string) =>
+  z.string().refine((v) => {
+    try {
+      return protocols.includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, `${what}: cần URL dạng ${protocols.map((p) => `${p}//…`).join(' hoặc ')}`);
+
+const durationHours = z.coerce.number().positive().max(24 * 30);
+
+export const environmentSchema = z.object({
+  DATABASE_URL: url(['postgres:', 'postgresql:'], 'DATABASE_URL').optional(),
+  REDIS_URL: url(['redis:', 'rediss:'], 'REDIS_URL').optional(),
+  SMTP_URL: url(['smtp:', 'smtps:'], 'SMTP_URL').optional(),
+  MAIL_FROM: z.string().min(3).default('Hạn Chót <han-chot@example.org>'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  PUBLIC_URL: url(['http:', 'https:'], 'PUBLIC_URL').default('http://localhost:8080'),
+  HANCHOT_SECRET: z.string().min(16, 'HANCHOT_SECRET: tối thiểu 16 ký tự').optional(),
+  HANCHOT_DATA_DIR: z.string().min(1).default('./data'),
+  TZ_BUSINESS: z.string().default('Asia/Ho_Chi_Minh'),
+  HANCHOT_CONFIG_DIR: z.string().optional(),
+  HANCHOT_HORIZON_DAYS: z.coerce.number().int().min(1).max(400).default(35),
+  HANCHOT_CATCH_UP_HOURS: durationHours.default(24),
+  HANCHOT_PLANNER_EVERY_MINUTES: z.coerce.number().positive().max(24 * 60).default(5),
+  HANCHOT_QUIET_START: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM').default('07:00'),
+  HANCHOT_QUIET_END: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM').default('21:00'),
+  HANCHOT_DIGEST_SETTLE_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
+  HANCHOT_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(20_000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Environment = Readonly<z.infer<typeof environmentSchema>>;
+
+export class EnvironmentError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`cấu hình môi trường có ${problems.length} lỗi:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  }
+}
+
+/** Reads `.env` (if present; real variables win) and validates. The only reader of process.env. */
+export function loadEnvironment(source: NodeJS.ProcessEnv = process.env, dotenvPath = '.env'): Environment {
+  const fromFile = existsSync(dotenvPath) ? parseEnv(readFileSync(dotenvPath, 'utf8')) : {};
+  const merged: Record<string, string | undefined> = { ...fromFile };
+  for (const [k, v] of Object.entries(source)) if (v !== undefined && v !== '') merged[k] = v;
+  const result = environmentSchema.safeParse(merged);
+  if (!result.success) {
+    throw new EnvironmentError(result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  return Object.freeze(result.data);
+}
