@@ -7,8 +7,21 @@ import { packageVersion } from './context.js';
 import { calendarCommand } from './commands/calendar.js';
 import { previewCommand } from './commands/preview.js';
 import { validateCommand } from './commands/validate.js';
+import { migrateCommand } from './commands/migrate.js';
+import { syncCommand } from './commands/sync.js';
+import { startCommand, workerCommand } from './commands/start.js';
+import { remindCommand } from './commands/remind.js';
 
-export const COMMANDS: readonly Command[] = [previewCommand, calendarCommand, validateCommand];
+export const COMMANDS: readonly Command[] = [
+  startCommand,
+  workerCommand,
+  previewCommand,
+  calendarCommand,
+  validateCommand,
+  migrateCommand,
+  syncCommand,
+  remindCommand,
+];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -210,6 +210,25 @@ export class PostgresStore implements CatalogueStore, PlanStore, FanOutStore, De
     return planned;
   }
 
+  /** The soonest planned steps, for the start banner and `hanchot status`. */
+  async nextPlannedSteps(limit: number): Promise<{ obligationId: string; title: string; occurrenceKey: string; step: string; fireAt: DateTime; nominalDue: string }[]> {
+    const rows = await this.db.query(
+      `select s.obligation_id, o.title, s.occurrence_key, s.step, s.fire_at, oc.nominal_due
+       from reminder_steps s join obligations o on o.id = s.obligation_id
+       join occurrences oc on oc.obligation_id = s.obligation_id and oc.key = s.occurrence_key
+       where s.status = 'planned' order by s.fire_at, s.obligation_id limit $1`,
+      [limit],
+    );
+    return rows.map((r) => ({
+      obligationId: r.obligation_id as string,
+      title: r.title as string,
+      occurrenceKey: r.occurrence_key as string,
+      step: r.step as string,
+      fireAt: instant(r.fire_at),
+      nominalDue: r.nominal_due as string,
+    }));
+  }
+
   // ── fan-out ──────────────────────────────────────────────────────────────
 
   async step(obligationId: string, occurrenceKey: string, step: string): Promise<StepRow | undefined> {

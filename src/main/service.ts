@@ -1,0 +1,166 @@
+import { join, resolve } from 'node:path';
+import { Duration } from 'luxon';
+import { systemClock } from '../adapters/clock/system-clock.js';
+import { BullmqJobQueue, startWorkers, type RunningWorkers } from '../adapters/bullmq/bullmq-queue.js';
+import { openPglite, openPostgres, type Database } from '../adapters/postgres/database.js';
+import { migrate } from '../adapters/postgres/migrations.js';
+import { PostgresStore } from '../adapters/postgres/store.js';
+import { checkRedisSettings, redisAnswers, startPrivateRedis } from '../adapters/redis/private-redis.js';
+import { redactUrl } from '../adapters/log/pino-logger.js';
+import type { JobDefinition } from '../app/job-definition.js';
+import type { Channel, Clock, Logger } from '../app/ports.js';
+import { planReminders, type PlanningPolicy } from '../app/plan.js';
+import { syncCatalogue } from '../app/sync.js';
+import { parseTimeOfDay } from '../domain/instant.js';
+import type { QuietHours } from '../domain/quiet-hours.js';
+import { deliverJob } from '../../jobs/deliver.js';
+import { fireStepJob } from '../../jobs/fire-step.js';
+import { planJob } from '../../jobs/plan.js';
+import { createChannels, createComposer } from './messaging.js';
+import { loadConfig, type Loaded } from './context.js';
+import type { Environment } from './environment.js';
+
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+/** PostgreSQL when DATABASE_URL is set, else PGlite under the data folder; migrated. */
+export async function openRecord(env: Environment, logger: Logger, clock: Clock = systemClock): Promise<Database> {
+  const db = env.DATABASE_URL
+    ? await openPostgres({ url: env.DATABASE_URL })
+    : await openPglite(resolve(env.HANCHOT_DATA_DIR, 'pglite'));
+  const applied = await migrate(db, clock.now());
+  logger.info(
+    { database: env.DATABASE_URL ? redactUrl(env.DATABASE_URL) : resolve(env.HANCHOT_DATA_DIR, 'pglite'), kind: db.kind, migrationsApplied: applied },
+    'record open',
+  );
+  return db;
+}
+
+export interface RedisHandle {
+  readonly url: string;
+  readonly private: boolean;
+  stop(): Promise<void>;
+}
+
+/**
+ * REDIS_URL, else the default address, else (only when REDIS_URL was not set) a private
+ * redis-server with its data under the data folder.
+ */
+export async function resolveRedis(env: Environment, logger: Logger, options: { allowPrivate: boolean }): Promise<RedisHandle> {
+  const url = env.REDIS_URL ?? DEFAULT_REDIS_URL;
+  if (env.REDIS_URL || (await redisAnswers(url)) || !options.allowPrivate) {
+    return { url, private: false, stop: async () => undefined };
+  }
+  const own = await startPrivateRedis(join(env.HANCHOT_DATA_DIR, 'redis'));
+  logger.info({ redis: own.url, dir: resolve(env.HANCHOT_DATA_DIR, 'redis') }, 'nothing answered at 127.0.0.1:6379: started a private redis-server (AOF on)');
+  return { url: own.url, private: true, stop: () => own.stop() };
+}
+
+export function redisConnection(url: string): { host: string; port: number; username?: string; password?: string; db?: number; tls?: object; maxRetriesPerRequest: null } {
+  const u = new URL(url);
+  return {
+    host: u.hostname,
+    port: Number(u.port || 6379),
+    username: u.username || undefined,
+    password: u.password ? decodeURIComponent(u.password) : undefined,
+    db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : undefined,
+    tls: u.protocol === 'rediss:' ? {} : undefined,
+    // BullMQ workers need blocking commands that wait as long as they must.
+    maxRetriesPerRequest: null,
+  };
+}
+
+export function planningPolicy(env: Environment): PlanningPolicy {
+  return {
+    horizonDays: env.HANCHOT_HORIZON_DAYS,
+    catchUpMaxAge: Duration.fromObject({ hours: env.HANCHOT_CATCH_UP_HOURS }),
+    lookbackDays: Math.max(env.HANCHOT_HORIZON_DAYS, Math.ceil(env.HANCHOT_CATCH_UP_HOURS / 24) + 1),
+  };
+}
+
+export function quietHours(env: Environment): QuietHours {
+  return { start: parseTimeOfDay(env.HANCHOT_QUIET_START), end: parseTimeOfDay(env.HANCHOT_QUIET_END) };
+}
+
+export interface RunningService {
+  readonly loaded: Loaded;
+  readonly db: Database;
+  readonly store: PostgresStore;
+  readonly queue: BullmqJobQueue;
+  readonly redis: RedisHandle;
+  readonly channels: readonly Channel[];
+  /** Drains jobs in flight, then closes every connection; bounded by HANCHOT_SHUTDOWN_TIMEOUT_MS. */
+  stop(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  readonly env: Environment;
+  readonly logger: Logger;
+  readonly clock?: Clock;
+  /** `start`: sync, plan and run every worker; `worker`: workers only. */
+  readonly role: 'start' | 'worker';
+  /** Redis key prefix (tests isolate themselves with their own). */
+  readonly queuePrefix?: string;
+}
+
+/** Wires the record, the queues, the channels and the workers together. */
+export async function startService(options: ServiceOptions): Promise<RunningService> {
+  const { env, logger } = options;
+  const clock = options.clock ?? systemClock;
+  const closers: (() => Promise<unknown>)[] = [];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) await close().catch((e: unknown) => logger.error({ err: (e as Error).message }, 'while stopping'));
+  };
+  try {
+    const loaded = await loadConfig(env.HANCHOT_CONFIG_DIR);
+    const compose = await createComposer(env, loaded);
+    const db = await openRecord(env, logger, clock);
+    closers.push(() => db.close());
+    const store = new PostgresStore(db);
+    if (options.role === 'start') {
+      const synced = await syncCatalogue({ store, clock }, loaded.catalogue, { actor: 'start' });
+      logger.info({ changes: synced.plan.obligations.length + synced.plan.units.length + synced.plan.contacts.length + synced.plan.directives.length }, 'catalogue synced from config/');
+    }
+    const redis = await resolveRedis(env, logger, { allowPrivate: options.role === 'start' });
+    closers.push(() => redis.stop());
+    for (const problem of await checkRedisSettings(redis.url)) logger.warn({ redis: redactUrl(redis.url) }, `Redis: ${problem}`);
+    const connection = redisConnection(redis.url);
+    const retries = { plan: { attempts: 5, backoffMs: 5_000 }, fire: { attempts: 10, backoffMs: 2_000 }, deliver: { attempts: 8, backoffMs: 10_000 } };
+    const queue = new BullmqJobQueue({ connection, prefix: options.queuePrefix, clock, logger, retries });
+    closers.push(() => queue.close());
+    const channels = await createChannels(env, logger);
+    closers.push(async () => Promise.all(channels.map((c) => c.close())));
+    const policy = planningPolicy(env);
+    const planDeps = { store, queue, clock, calendar: loaded.calendar, settings: loaded.catalogue.settings, policy, logger };
+    const definitions: JobDefinition<never>[] = [
+      planJob(planDeps) as JobDefinition<never>,
+      fireStepJob({ store, queue, clock, channels, digestSettleMs: env.HANCHOT_DIGEST_SETTLE_MS, logger }) as JobDefinition<never>,
+      deliverJob({ store, clock, calendar: loaded.calendar, channels, compose, quietHours: quietHours(env), logger }, retries.deliver) as JobDefinition<never>,
+    ];
+    const workers: RunningWorkers = startWorkers(definitions, { connection, prefix: options.queuePrefix, clock, logger });
+    closers.push(() => workers.close());
+    if (options.role === 'start') {
+      await planReminders(planDeps);
+      await queue.schedulePlanner(env.HANCHOT_PLANNER_EVERY_MINUTES * 60_000);
+    }
+    let stopping: Promise<void> | undefined;
+    return {
+      loaded,
+      db,
+      store,
+      queue,
+      redis,
+      channels,
+      stop() {
+        stopping ??= (async () => {
+          const bound = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), env.HANCHOT_SHUTDOWN_TIMEOUT_MS).unref());
+          const outcome = await Promise.race([closeAll().then(() => 'done' as const), bound]);
+          if (outcome === 'timeout') logger.warn({ timeoutMs: env.HANCHOT_SHUTDOWN_TIMEOUT_MS }, 'shutdown bound reached: jobs still in flight are left to BullMQ stall recovery');
+        })();
+        return stopping;
+      },
+    };
+  } catch (e) {
+    await closeAll();
+    throw e;
+  }
+}
