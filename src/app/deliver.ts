@@ -40,7 +40,11 @@ export async function deliverMessage(deps: DeliverDeps, payload: DeliverPayload,
   const now = deps.clock.now();
   if (!payload.urgent) {
     const next = nextSendingInstant(now, deps.calendar, deps.quietHours);
-    if (next) throw new DeferredError(next, 'ngoài giờ gửi (07:00–21:00 ngày làm việc)');
+    if (next) {
+      const reason = 'ngoài giờ gửi (07:00–21:00 ngày làm việc)';
+      await deps.store.noteDeferred(payload.messageKey, `${reason}: gửi lúc ${next.setZone(deps.calendar.zone).toFormat('HH:mm dd/LL/yyyy')}`, now);
+      throw new DeferredError(next, reason);
+    }
   }
   const claimed = await deps.store.claimMessage(payload.messageKey, payload.idempotencyKey, now, true);
   if (claimed.length === 0) return { status: 'nothing' };

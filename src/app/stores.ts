@@ -186,4 +186,6 @@ export interface DeliveryStore {
    */
   claimMessage(messageKey: string, claimer: string, now: DateTime, countAttempt: boolean): Promise<ClaimedDelivery[]>;
   finish(keys: readonly string[], outcome: DeliveryOutcome, now: DateTime): Promise<void>;
+  /** Notes on the queued deliveries of a message why they wait (quiet hours), without claiming them. */
+  noteDeferred(messageKey: string, reason: string, now: DateTime): Promise<void>;
 }

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer, type SMTPServerAddress } from 'smtp-server';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createOutboxChannel } from '../../src/adapters/email/outbox-channel.js';
 import { createSmtpChannel, messageIdFor } from '../../src/adapters/email/smtp-channel.js';
@@ -17,9 +16,10 @@ import type { WorkingCalendar } from '../../src/domain/calendar/working-calendar
 import { reminderIcs, unfoldIcs } from '../../src/domain/ics.js';
 import { buildReminderMessage, type DigestItem } from '../../src/domain/reminder-message.js';
 import { CONFIG_DIR, shippedConfig } from '../support/shipped-config.js';
+import { SMTP_PASS, SMTP_USER, startSmtp as startTestSmtp } from '../support/smtp.js';
 
-const USER = 'hanchot';
-const PASS = 'mật khẩu; có @ và :';
+const USER = SMTP_USER;
+const PASS = SMTP_PASS;
 const FROM = 'Hạn Chót <hanchot@ldld.example.vn>';
 
 let calendar: WorkingCalendar;
@@ -34,49 +34,11 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-interface Received {
-  readonly raw: Buffer;
-  readonly from: string | undefined;
-  readonly to: string[];
-}
-
-/** A real SMTP server on loopback. `rcpt` decides each recipient: return an SMTP reply code to refuse it. */
-async function startSmtp(rcpt: (address: SMTPServerAddress) => number | undefined = () => undefined) {
-  const received: Received[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    allowInsecureAuth: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onAuth(auth, _session, callback) {
-      if (auth.username === USER && auth.password === PASS) callback(null, { user: USER });
-      else callback(Object.assign(new Error('Authentication failed'), { responseCode: 535 }));
-    },
-    onRcptTo(address, _session, callback) {
-      const code = rcpt(address);
-      if (code === undefined) return callback();
-      callback(Object.assign(new Error(code >= 500 ? 'No such mailbox here' : 'Mailbox busy, try again later'), { responseCode: code }));
-    },
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        received.push({
-          raw: Buffer.concat(chunks),
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : undefined,
-          to: session.envelope.rcptTo.map((r) => r.address),
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.server.address() as AddressInfo).port;
-  cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return { port, received };
+/** A real SMTP server on loopback, closed after the test. */
+async function startSmtp(rcpt?: Parameters<typeof startTestSmtp>[0]) {
+  const server = await startTestSmtp(rcpt);
+  cleanups.push(() => server.close());
+  return server;
 }
 
 function smtpChannel(port: number, overrides: Partial<Parameters<typeof createSmtpChannel>[0]> = {}): Channel {

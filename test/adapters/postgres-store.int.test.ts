@@ -136,6 +136,21 @@ describe.each(ALL_KINDS)('the record on %s', (kind) => {
     expect([moved?.status, moved?.revision, moved?.fireAt.setZone('Asia/Ho_Chi_Minh').toISODate()]).toEqual(['planned', 2, '2027-10-15']);
   });
 
+  it('after downtime a step missed by less than 24 h is sent at once; an older one is recorded as skipped', async () => {
+    const { store } = await open();
+    // Friday 22/10/2027 10:00 local: the 7d step (08:00 today) was missed by 2 h; the 30d step (30/9) by weeks.
+    const now = at('2027-10-22T10:00:00+07:00');
+    const clock = fixedClock(now);
+    await syncCatalogue({ store, clock }, catalogue);
+    const queue = new RecordingQueue();
+    const report = await planReminders({ store, queue, clock, calendar, settings: catalogue.settings }, ['dmc-159-2020.thematic-report']);
+    expect(report.catchUp).toBe(1);
+    const job = queue.fires.get('fire|dmc-159-2020.thematic-report|2027|7d|r1');
+    expect(job && +job.at).toBe(+now);
+    const steps = await store.steps('dmc-159-2020.thematic-report');
+    expect(steps.find((s) => s.occurrenceKey === '2027' && s.step === '30d')?.status).toBe('skipped');
+  });
+
   it('fan-out creates one delivery per pending unit contact, and nothing twice', async () => {
     const { db, store } = await open();
     const now = at('2027-10-22T01:00:00Z');

@@ -350,6 +350,13 @@ export class PostgresStore implements CatalogueStore, PlanStore, FanOutStore, De
     }));
   }
 
+  async noteDeferred(messageKey: string, reason: string, now: DateTime): Promise<void> {
+    await this.db.query(
+      `update deliveries set error_code = 'deferred', error = $2, updated_at = $3 where message_key = $1 and status = 'queued'`,
+      [messageKey, reason, iso(now)],
+    );
+  }
+
   async finish(keys: readonly string[], outcome: DeliveryOutcome, now: DateTime): Promise<void> {
     if (keys.length === 0) return;
     const at = iso(now);
