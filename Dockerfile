@@ -11,6 +11,7 @@ RUN npx tsc -p tsconfig.json
 # Run: production dependencies, the compiled code and the configuration only.
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production \
+    HANCHOT_DATA_DIR=/app/data \
     TZ=UTC
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -22,4 +23,5 @@ RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 # All date maths is done explicitly in Asia/Ho_Chi_Minh; the process zone stays UTC on purpose.
 ENTRYPOINT ["node", "dist/src/main/cli.js"]
-CMD ["preview", "--from", "2026-01-01", "--to", "2027-12-31"]
+EXPOSE 8080
+CMD ["start"]
