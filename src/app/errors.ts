@@ -5,9 +5,8 @@ import type { DateTime } from 'luxon';
  * adapter turns them into BullMQ's own error classes.
  */
 
-/** Try again later with backoff: network trouble, SMTP 4xx, a provider's 5xx, Zalo -32. */
-export class RetryableError extends Error {
-  override readonly name = 'RetryableError';
+/** A failure that carries a stable code for the delivery log ("smtp_550", "ECONNREFUSED"). */
+abstract class CodedError extends Error {
   constructor(
     message: string,
     readonly code?: string,
@@ -17,16 +16,14 @@ export class RetryableError extends Error {
   }
 }
 
+/** Try again later with backoff: network trouble, SMTP 4xx, a provider's 5xx, Zalo -32. */
+export class RetryableError extends CodedError {
+  override readonly name = 'RetryableError';
+}
+
 /** Never going to work for this recipient or content: record as failed (and fall back). */
-export class PermanentError extends Error {
+export class PermanentError extends CodedError {
   override readonly name = 'PermanentError';
-  constructor(
-    message: string,
-    readonly code?: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 /** Not now: quiet hours, a night window, a daily quota. Move the work, consume no attempt. */

@@ -17,6 +17,7 @@ import { reminderIcs, unfoldIcs } from '../../src/domain/ics.js';
 import { buildReminderMessage, type DigestItem } from '../../src/domain/reminder-message.js';
 import { CONFIG_DIR, shippedConfig } from '../support/shipped-config.js';
 import { SMTP_PASS, SMTP_USER, startSmtp as startTestSmtp } from '../support/smtp.js';
+import { THEMATIC_REPORT_ITEM } from '../support/digest-items.js';
 
 const USER = SMTP_USER;
 const PASS = SMTP_PASS;
@@ -54,19 +55,7 @@ function smtpChannel(port: number, overrides: Partial<Parameters<typeof createSm
   return channel;
 }
 
-const thematic: DigestItem = {
-  obligationId: 'dmc-159-2020.thematic-report',
-  occurrenceKey: '2027',
-  directiveNumber: '159/LĐLĐ',
-  directiveTitle: 'V/v thực hiện Kết luận số 19-KL/TU',
-  title: 'Báo cáo chuyên đề thực hiện Kết luận 19-KL/TU',
-  clause: '3',
-  ruleWords: 'hằng năm, ngày 30/10',
-  nominalDue: '2027-10-30',
-  effectiveDue: '2027-11-01',
-  step: '7d',
-  actionUrl: 'https://hanchot.example.vn/a/t0k3n?buoc=7d&don-vi=pm',
-};
+const thematic: DigestItem = { ...THEMATIC_REPORT_ITEM, actionUrl: 'https://hanchot.example.vn/a/t0k3n?buoc=7d&don-vi=pm' };
 
 function reminder(email: string, messageKey = `dmc-159-2020.thematic-report·2027·pm·7d·pm.chairman·email·${email}`): OutgoingMessage {
   const view = buildReminderMessage({

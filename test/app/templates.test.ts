@@ -6,6 +6,7 @@ import { loadReminderTemplates, TemplateError, type ReminderTemplates } from '..
 import type { WorkingCalendar } from '../../src/domain/calendar/working-calendar.js';
 import { buildReminderMessage, type DigestItem } from '../../src/domain/reminder-message.js';
 import { CONFIG_DIR, shippedConfig } from '../support/shipped-config.js';
+import { THEMATIC_REPORT_ITEM } from '../support/digest-items.js';
 
 const SHIPPED = { path: 'templates/reminder.yaml', text: readFileSync(join(CONFIG_DIR, 'templates/reminder.yaml'), 'utf8') };
 
@@ -27,19 +28,7 @@ function problemsOf(text: string): TemplateError {
   throw new Error('expected the template to be rejected');
 }
 
-const item: DigestItem = {
-  obligationId: 'dmc-159-2020.thematic-report',
-  occurrenceKey: '2027',
-  directiveNumber: '159/LĐLĐ',
-  directiveTitle: 'V/v thực hiện Kết luận số 19-KL/TU',
-  title: 'Báo cáo chuyên đề thực hiện Kết luận 19-KL/TU',
-  clause: '3',
-  ruleWords: 'hằng năm, ngày 30/10',
-  nominalDue: '2027-10-30',
-  effectiveDue: '2027-11-01',
-  step: '7d',
-  actionUrl: 'https://hanchot.test/a/tok?x=1&y=2',
-};
+const item: DigestItem = { ...THEMATIC_REPORT_ITEM, actionUrl: 'https://hanchot.test/a/tok?x=1&y=2' };
 
 const render = (templates: ReminderTemplates, items: DigestItem[], recipientName = 'Nguyễn Văn A') =>
   renderReminder(

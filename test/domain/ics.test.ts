@@ -5,6 +5,7 @@ import type { WorkingCalendar } from '../../src/domain/calendar/working-calendar
 import { buildIcs, escapeIcsText, foldLine, occurrenceUid, reminderIcs, unfoldIcs, utf8Octets } from '../../src/domain/ics.js';
 import { buildReminderMessage } from '../../src/domain/reminder-message.js';
 import { shippedConfig } from '../support/shipped-config.js';
+import { THEMATIC_REPORT_ITEM } from '../support/digest-items.js';
 
 const octets = (s: string) => Buffer.byteLength(s, 'utf8');
 // fromMillis, not fromISO: luxon may fill fields from the clock, and unit tests forbid clock reads.
@@ -149,16 +150,7 @@ describe('reminderIcs: a digest as events', () => {
       calendar,
       items: [
         {
-          obligationId: 'dmc-159-2020.thematic-report',
-          occurrenceKey: '2027',
-          directiveNumber: '159/LĐLĐ',
-          directiveTitle: 'V/v thực hiện Kết luận số 19-KL/TU',
-          title: 'Báo cáo chuyên đề thực hiện Kết luận 19-KL/TU',
-          clause: '3',
-          ruleWords: 'hằng năm, ngày 30/10',
-          nominalDue: '2027-10-30',
-          effectiveDue: '2027-11-01',
-          step: '7d',
+          ...THEMATIC_REPORT_ITEM,
           actionUrl: 'https://hanchot.test/a/xyz',
         },
         {

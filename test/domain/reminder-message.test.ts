@@ -2,23 +2,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { WorkingCalendar } from '../../src/domain/calendar/working-calendar.js';
 import { buildReminderMessage, shortTitle, type DigestItem } from '../../src/domain/reminder-message.js';
 import { shippedConfig } from '../support/shipped-config.js';
+import { THEMATIC_REPORT_ITEM } from '../support/digest-items.js';
 
 let calendar: WorkingCalendar;
 beforeAll(async () => {
   ({ calendar } = await shippedConfig());
 });
 
-const thematic: DigestItem = {
-  obligationId: 'dmc-159-2020.thematic-report',
-  occurrenceKey: '2027',
-  directiveNumber: '159/LĐLĐ',
-  title: 'Báo cáo chuyên đề thực hiện Kết luận 19-KL/TU',
-  clause: '3',
-  ruleWords: 'hằng năm, ngày 30/10',
-  nominalDue: '2027-10-30',
-  effectiveDue: '2027-11-01',
-  step: '7d',
-};
+const thematic: DigestItem = { ...THEMATIC_REPORT_ITEM, directiveTitle: undefined };
 
 const membership: DigestItem = {
   obligationId: 'dmc-159-2020.membership-analysis',
