@@ -6,25 +6,25 @@ import { z } from 'zod';
  * The service's environment, validated once at start with every problem reported together.
  * config/example.env lists each variable with a comment.
  */
-const url = (protocols: readonly string[], what: string) =>
+const url = (protocols: readonly string[]) =>
   z.string().refine((v) => {
     try {
       return protocols.includes(new URL(v).protocol);
     } catch {
       return false;
     }
-  }, `${what}: cần URL dạng ${protocols.map((p) => `${p}//…`).join(' hoặc ')}`);
+  }, `cần URL dạng ${protocols.map((p) => `${p}//…`).join(' hoặc ')}`);
 
 const durationHours = z.coerce.number().positive().max(24 * 30);
 
 export const environmentSchema = z.object({
-  DATABASE_URL: url(['postgres:', 'postgresql:'], 'DATABASE_URL').optional(),
-  REDIS_URL: url(['redis:', 'rediss:'], 'REDIS_URL').optional(),
-  SMTP_URL: url(['smtp:', 'smtps:'], 'SMTP_URL').optional(),
+  DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  SMTP_URL: url(['smtp:', 'smtps:']).optional(),
   MAIL_FROM: z.string().min(3).default('Hạn Chót <han-chot@example.org>'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  PUBLIC_URL: url(['http:', 'https:'], 'PUBLIC_URL').default('http://localhost:8080'),
-  HANCHOT_SECRET: z.string().min(16, 'HANCHOT_SECRET: tối thiểu 16 ký tự').optional(),
+  PORT: z.coerce.number({ error: 'cần một số' }).int('cần số nguyên').min(0, 'từ 0 đến 65535').max(65535, 'từ 0 đến 65535').default(8080),
+  PUBLIC_URL: url(['http:', 'https:']).default('http://localhost:8080'),
+  HANCHOT_SECRET: z.string().min(16, 'tối thiểu 16 ký tự').optional(),
   HANCHOT_DATA_DIR: z.string().min(1).default('./data'),
   TZ_BUSINESS: z.string().default('Asia/Ho_Chi_Minh'),
   HANCHOT_CONFIG_DIR: z.string().optional(),
