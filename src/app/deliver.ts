@@ -3,8 +3,10 @@ import type { WorkingCalendar } from '../domain/calendar/working-calendar.js';
 import { nextSendingInstant, type QuietHours } from '../domain/quiet-hours.js';
 import { DeferredError, PermanentError, RetryableError } from './errors.js';
 import type { DeliverPayload } from './job-queue.js';
-import type { Channel, Clock, Logger, OutgoingMessage, Recipient } from './ports.js';
-import type { ClaimedDelivery, DeliveryStore } from './stores.js';
+import { addressOn, idempotencyKey, messageKey, nextChannel } from './fan-out.js';
+import type { JobQueue } from './job-queue.js';
+import { channelPreference, type Channel, type ChannelName, type Clock, type Logger, type OutgoingMessage, type Recipient } from './ports.js';
+import type { ClaimedDelivery, DeliveryStore, NewDelivery } from './stores.js';
 
 /** Turns the items of one message into the message (templates, Vietnamese wording, .ics). */
 export type ComposeMessage = (input: { messageKey: string; recipient: Recipient; items: readonly ClaimedDelivery[]; now: DateTime }) => OutgoingMessage;
@@ -17,6 +19,8 @@ export interface DeliverDeps {
   readonly compose: ComposeMessage;
   readonly quietHours?: QuietHours;
   readonly logger?: Logger;
+  /** Where fallback deliveries go (absent: they are recorded and sent by whoever drains them). */
+  readonly queue?: JobQueue;
 }
 
 export interface Attempt {
@@ -29,7 +33,8 @@ export interface Attempt {
 export type DeliverResult =
   | { readonly status: 'sent'; readonly items: number; readonly providerId: string }
   | { readonly status: 'nothing' }
-  | { readonly status: 'failed' | 'skipped'; readonly items: number; readonly reason: string };
+  | { readonly status: 'failed'; readonly items: number; readonly reason: string; readonly fellBackTo?: ChannelName }
+  | { readonly status: 'skipped'; readonly items: number; readonly reason: string };
 
 /**
  * Sends one message: every delivery queued under its message key, claimed for this job. Throws
@@ -58,18 +63,19 @@ export async function deliverMessage(deps: DeliverDeps, payload: DeliverPayload,
   const keys = items.map((d) => d.idempotencyKey);
 
   const first = items[0]!;
-  const channel = deps.channels.find((c) => c.name === first.channel);
-  if (!channel) {
-    await deps.store.finish(keys, { status: 'failed', code: 'channel_disabled', error: `kênh ${first.channel} chưa được cấu hình` }, now);
-    return { status: 'failed', items: items.length, reason: 'channel_disabled' };
-  }
   const recipient: Recipient = {
     contactId: first.contactId,
     name: first.contactName,
     email: first.email ?? undefined,
     phone: first.phone ?? undefined,
     zaloUserId: first.zaloUserId ?? undefined,
+    channels: first.channels,
   };
+  const channel = deps.channels.find((c) => c.name === first.channel);
+  if (!channel || !channel.canReach(recipient)) {
+    // The channel was switched off (or the address removed) since the fan-out: the next one takes over.
+    return failOver(deps, items, recipient, first.channel, 'channel_unavailable', `kênh ${first.channel} không dùng được cho người nhận này`, now);
+  }
   try {
     const message = deps.compose({ messageKey: payload.messageKey, recipient, items, now });
     const sent = await channel.send(message);
@@ -78,23 +84,58 @@ export async function deliverMessage(deps: DeliverDeps, payload: DeliverPayload,
     return { status: 'sent', items: items.length, providerId: sent.providerId };
   } catch (e) {
     const later = deps.clock.now();
-    if (e instanceof PermanentError) {
-      await deps.store.finish(keys, { status: 'failed', code: e.code ?? 'permanent', error: e.message }, later);
-      log?.warn({ code: e.code, err: e.message }, 'message refused for good');
-      return { status: 'failed', items: items.length, reason: e.code ?? 'permanent' };
-    }
     if (e instanceof DeferredError) {
       await deps.store.finish(keys, { status: 'queued', code: 'deferred', error: e.reason }, later);
       throw e;
     }
+    if (e instanceof PermanentError) {
+      log?.warn({ code: e.code, err: e.message, channel: channel.name }, 'message refused for good on this channel');
+      return failOver(deps, items, recipient, channel.name, e.code ?? 'permanent', e.message, later);
+    }
     const retryable = e instanceof RetryableError ? e : new RetryableError((e as Error).message ?? String(e), 'unexpected', { cause: e });
-    if (attempt.last) {
-      await deps.store.finish(keys, { status: 'failed', code: retryable.code ?? 'retryable', error: `hết số lần thử: ${retryable.message}` }, later);
-      log?.error({ code: retryable.code, err: retryable.message }, 'message failed after the last attempt');
-      return { status: 'failed', items: items.length, reason: retryable.code ?? 'retryable' };
+    if (attempt.last || (retryable.maxAttempts !== undefined && attempt.number >= retryable.maxAttempts)) {
+      log?.error({ code: retryable.code, err: retryable.message, channel: channel.name }, 'message failed after the last attempt on this channel');
+      return failOver(deps, items, recipient, channel.name, retryable.code ?? 'retryable', `hết số lần thử: ${retryable.message}`, later);
     }
     await deps.store.finish(keys, { status: 'queued', code: retryable.code ?? 'retryable', error: retryable.message }, later);
     log?.warn({ code: retryable.code, err: retryable.message }, 'message will be retried');
     throw retryable;
   }
+}
+
+/**
+ * The channel failed for good: record it, and hand the same items to the contact's next channel
+ * as new deliveries with their own keys (so a contact gets a reminder on one channel only).
+ */
+async function failOver(
+  deps: DeliverDeps,
+  items: readonly ClaimedDelivery[],
+  recipient: Recipient,
+  failed: ChannelName,
+  code: string,
+  error: string,
+  now: DateTime,
+): Promise<DeliverResult> {
+  const next = nextChannel(channelPreference(recipient), deps.channels, recipient, failed);
+  const keys = items.map((d) => d.idempotencyKey);
+  await deps.store.finish(keys, { status: 'failed', code, error, fellBackTo: next?.name }, now);
+  if (!next) return { status: 'failed', items: items.length, reason: code };
+  const rows: NewDelivery[] = items.map((d) => {
+    const base = { obligationId: d.obligationId, occurrenceKey: d.occurrenceKey, unitId: d.unitId, step: d.step, contactId: d.contactId, channel: next.name };
+    return {
+      ...base,
+      idempotencyKey: idempotencyKey(base),
+      messageKey: messageKey(d.contactId, next.name, d.fireAt),
+      recipient: addressOn(next.name, recipient),
+      fireAt: d.fireAt,
+      urgent: d.urgent,
+      fallbackFrom: d.idempotencyKey,
+    };
+  });
+  await deps.store.insertDeliveries(rows, now);
+  await deps.queue?.enqueueDeliveries(
+    rows.map((r) => ({ jobId: r.idempotencyKey, payload: { messageKey: r.messageKey, idempotencyKey: r.idempotencyKey, urgent: r.urgent }, at: now })),
+  );
+  deps.logger?.info({ from: failed, to: next.name, items: rows.length, contactId: recipient.contactId }, 'falling back to the next channel');
+  return { status: 'failed', items: items.length, reason: code, fellBackTo: next.name };
 }

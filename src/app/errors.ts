@@ -19,6 +19,15 @@ abstract class CodedError extends Error {
 /** Try again later with backoff: network trouble, SMTP 4xx, a provider's 5xx, Zalo -32. */
 export class RetryableError extends CodedError {
   override readonly name = 'RetryableError';
+  /**
+   * Fewer tries than the queue allows: a provider that does not deduplicate (Zalo) may have
+   * delivered a send that timed out, so such errors are retried only a few times.
+   */
+  readonly maxAttempts?: number;
+  constructor(message: string, code?: string, options?: { cause?: unknown; maxAttempts?: number }) {
+    super(message, code, options);
+    this.maxAttempts = options?.maxAttempts;
+  }
 }
 
 /** Never going to work for this recipient or content: record as failed (and fall back). */

@@ -1,7 +1,7 @@
 import type { DateTime } from 'luxon';
 import type { FireStepPayload, JobQueue, DeliverPayload, TimedJob } from './job-queue.js';
-import type { Channel, Clock, Logger } from './ports.js';
-import type { FanOutStore, NewDelivery } from './stores.js';
+import { channelPreference, type Channel, type ChannelName, type Clock, type Logger, type Recipient } from './ports.js';
+import type { FanOutStore, NewDelivery, PendingRecipient } from './stores.js';
 
 export interface FanOutDeps {
   readonly store: FanOutStore;
@@ -54,22 +54,21 @@ export async function fanOut(
   const recipients = await store.pendingRecipients(step.obligationId, step.occurrenceKey);
   const rows: NewDelivery[] = [];
   for (const r of recipients) {
-    const recipient = { contactId: r.contactId, name: r.name, email: r.email ?? undefined, phone: r.phone ?? undefined, zaloUserId: r.zaloUserId ?? undefined };
-    const reachable = deps.channels.filter((c) => c.canReach(recipient));
-    // A contact no channel can reach is recorded once, on the first channel, as skipped.
-    const channels = reachable.length > 0 ? reachable : deps.channels.slice(0, 1);
-    for (const channel of channels) {
-      const base = { obligationId: step.obligationId, occurrenceKey: step.occurrenceKey, unitId: r.unitId, step: step.step, contactId: r.contactId, channel: channel.name };
-      rows.push({
-        ...base,
-        idempotencyKey: idempotencyKey(base),
-        messageKey: messageKey(r.contactId, channel.name, step.fireAt),
-        recipient: channel.name === 'email' ? r.email : (r.zaloUserId ?? r.phone),
-        fireAt: step.fireAt,
-        urgent: step.urgent,
-        skipReason: reachable.length > 0 ? undefined : 'người nhận không có địa chỉ cho kênh nào',
-      });
-    }
+    const recipient = recipientOf(r);
+    // One channel per contact: the first of their preference that is configured and reaches them.
+    const preference = channelPreference(recipient);
+    const channel = nextChannel(preference, deps.channels, recipient);
+    const name = channel?.name ?? preference[0] ?? 'email';
+    const base = { obligationId: step.obligationId, occurrenceKey: step.occurrenceKey, unitId: r.unitId, step: step.step, contactId: r.contactId, channel: name };
+    rows.push({
+      ...base,
+      idempotencyKey: idempotencyKey(base),
+      messageKey: messageKey(r.contactId, name, step.fireAt),
+      recipient: addressOn(name, recipient),
+      fireAt: step.fireAt,
+      urgent: step.urgent,
+      skipReason: channel ? undefined : `không kênh nào đã cấu hình tới được người nhận (thứ tự: ${preference.join(', ')})`,
+    });
   }
   const created = await store.insertDeliveries(rows, now);
   // Queue every sendable row, not only the new ones: a fan-out that died after inserting is redone here.
@@ -84,3 +83,21 @@ export async function fanOut(
 }
 
 const DateTimeMax = (a: DateTime, b: DateTime): DateTime => (a > b ? a : b);
+
+export function recipientOf(r: Pick<PendingRecipient, 'contactId' | 'name' | 'email' | 'phone' | 'zaloUserId' | 'channels'>): Recipient {
+  return { contactId: r.contactId, name: r.name, email: r.email ?? undefined, phone: r.phone ?? undefined, zaloUserId: r.zaloUserId ?? undefined, channels: r.channels };
+}
+
+/** The first channel in `preference` (after `after`, if given) that is configured and reaches the recipient. */
+export function nextChannel(preference: readonly ChannelName[], channels: readonly Channel[], recipient: Recipient, after?: ChannelName): Channel | undefined {
+  const start = after === undefined ? 0 : preference.indexOf(after) + 1;
+  for (const name of preference.slice(start)) {
+    const channel = channels.find((c) => c.name === name);
+    if (channel?.canReach(recipient)) return channel;
+  }
+  return undefined;
+}
+
+export function addressOn(channel: ChannelName, recipient: Recipient): string | null {
+  return (channel === 'email' ? recipient.email : channel === 'zalo_zns' ? recipient.phone : recipient.zaloUserId) ?? null;
+}

@@ -12,6 +12,7 @@ export interface Recipient {
   readonly email?: string;
   readonly phone?: string;
   readonly zaloUserId?: string;
+  readonly channels?: readonly ChannelName[] | null;
 }
 
 export interface Attachment {
@@ -29,6 +30,18 @@ export interface OutgoingMessage {
   readonly text: string;
   readonly html: string;
   readonly attachments: readonly Attachment[];
+  /** What the Zalo channels send: a ZNS template's parameters and an OA text. */
+  readonly zalo?: ZaloContent;
+}
+
+export type ZaloMessageKind = 'reminder' | 'due_today' | 'overdue' | 'escalation';
+
+export interface ZaloContent {
+  readonly kind: ZaloMessageKind;
+  /** ZNS template_data: parameter name → value, NFC, each within its declared length. */
+  readonly params: Readonly<Record<string, string>>;
+  /** OA consultation text, NFC, at most 2,000 code points. */
+  readonly text: string;
 }
 
 export interface SendResult {
@@ -48,7 +61,18 @@ export interface Channel {
   close(): Promise<void>;
 }
 
-export type ChannelName = 'email' | 'zalo';
+/** Zalo ZNS template by phone, Zalo OA message by user id, email. */
+export type ChannelName = 'zalo_zns' | 'zalo_oa' | 'email';
+export const CHANNEL_NAMES: readonly ChannelName[] = ['zalo_zns', 'zalo_oa', 'email'];
+
+/**
+ * A contact's channels in order: the first that is configured and can reach them is used, and a
+ * permanent failure falls back to the next. Unset: Zalo ZNS when a phone is known, then email.
+ */
+export function channelPreference(recipient: Pick<Recipient, 'phone'> & { channels?: readonly ChannelName[] | null }): readonly ChannelName[] {
+  if (recipient.channels && recipient.channels.length > 0) return recipient.channels;
+  return recipient.phone ? ['zalo_zns', 'email'] : ['email'];
+}
 
 /** Structured logging, as pino offers it; adapters and use cases log through this. */
 export interface Logger {

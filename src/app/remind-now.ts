@@ -68,10 +68,12 @@ export async function remindNow(deps: RemindNowDeps, obligationId: string, occur
   });
   const messages: { messageKey: string; result: DeliverResult }[] = [];
   const seen = new Set<string>();
-  for (const job of jobs) {
+  // Fallback deliveries land in `jobs` too, and are sent in the same loop.
+  for (let i = 0; i < jobs.length; i++) {
+    const job = jobs[i]!;
     if (seen.has(job.payload.messageKey)) continue;
     seen.add(job.payload.messageKey);
-    const result = await deliverMessage({ ...deps, quietHours: undefined }, job.payload, { number: 1, last: true });
+    const result = await deliverMessage({ ...deps, quietHours: undefined, queue: inProcess }, job.payload, { number: 1, last: true });
     messages.push({ messageKey: job.payload.messageKey, result });
   }
   return { occurrence, step, deliveries: fanned.deliveries, created: fanned.created, messages };

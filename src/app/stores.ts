@@ -35,6 +35,7 @@ export interface ContactRecord {
   readonly email: string | null;
   readonly phone: string | null;
   readonly zaloUserId: string | null;
+  readonly channels: readonly ChannelName[] | null;
 }
 
 export interface ObligationRecord {
@@ -121,6 +122,7 @@ export interface PendingRecipient {
   readonly email: string | null;
   readonly phone: string | null;
   readonly zaloUserId: string | null;
+  readonly channels: readonly ChannelName[] | null;
 }
 
 export interface NewDelivery {
@@ -137,6 +139,8 @@ export interface NewDelivery {
   readonly urgent: boolean;
   /** A delivery that cannot go out (no address) is recorded as skipped with this reason. */
   readonly skipReason?: string;
+  /** The delivery that failed for good on another channel and that this one replaces. */
+  readonly fallbackFrom?: string;
 }
 
 export interface FanOutStore {
@@ -160,6 +164,8 @@ export interface ClaimedDelivery {
   readonly email: string | null;
   readonly phone: string | null;
   readonly zaloUserId: string | null;
+  readonly channels: readonly ChannelName[] | null;
+  readonly fireAt: DateTime;
   readonly channel: ChannelName;
   readonly urgent: boolean;
   readonly attempts: number;
@@ -175,11 +181,13 @@ export interface ClaimedDelivery {
 
 export type DeliveryOutcome =
   | { readonly status: 'sent'; readonly providerId: string }
-  | { readonly status: 'failed'; readonly code: string; readonly error: string }
+  | { readonly status: 'failed'; readonly code: string; readonly error: string; readonly fellBackTo?: ChannelName }
   | { readonly status: 'skipped'; readonly error: string }
   | { readonly status: 'queued'; readonly code: string; readonly error: string };
 
 export interface DeliveryStore {
+  /** Fallback deliveries are recorded like fan-out ones (ON CONFLICT DO NOTHING). */
+  insertDeliveries(rows: readonly NewDelivery[], now: DateTime): Promise<string[]>;
   /**
    * Claims for `claimer` every delivery of the message still queued (or already claimed by the
    * same claimer, after a crash), counting one attempt on each.

@@ -41,6 +41,7 @@ export function recordsOf(catalogue: Catalogue): {
         email: c.email ?? null,
         phone: c.phone ?? null,
         zaloUserId: c.zaloUserId ?? null,
+        channels: c.channels ? [...c.channels] : null,
       })),
     ),
     obligations: catalogue.obligations.map((o) => {

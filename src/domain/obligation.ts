@@ -53,6 +53,8 @@ export interface Contact {
   readonly email?: string;
   readonly phone?: string;
   readonly zaloUserId?: string;
+  /** Ordered channel preference ("zalo_zns", "zalo_oa", "email"); unset: ZNS if a phone is known, then email. */
+  readonly channels?: readonly ('zalo_zns' | 'zalo_oa' | 'email')[];
 }
 
 /** A node of the organisation tree (đơn vị). */

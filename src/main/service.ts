@@ -134,7 +134,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     const definitions: JobDefinition<never>[] = [
       planJob(planDeps) as JobDefinition<never>,
       fireStepJob({ store, queue, clock, channels, digestSettleMs: env.HANCHOT_DIGEST_SETTLE_MS, logger }) as JobDefinition<never>,
-      deliverJob({ store, clock, calendar: loaded.calendar, channels, compose, quietHours: quietHours(env), logger }, retries.deliver) as JobDefinition<never>,
+      deliverJob({ store, clock, calendar: loaded.calendar, channels, compose, quietHours: quietHours(env), logger, queue }, retries.deliver) as JobDefinition<never>,
     ];
     const workers: RunningWorkers = startWorkers(definitions, { connection, prefix: options.queuePrefix, clock, logger });
     closers.push(() => workers.close());

@@ -93,7 +93,7 @@ async function harness(options: { start: string; smtpUrl: string; redisUrl?: str
       [
         planJob(planDeps) as JobDefinition<never>,
         fireStepJob(fanOutDeps) as JobDefinition<never>,
-        deliverJob({ store, clock, calendar: loaded.calendar, channels: [channel], compose }, retries.deliver) as JobDefinition<never>,
+        deliverJob({ store, clock, calendar: loaded.calendar, channels: [channel], compose, queue }, retries.deliver) as JobDefinition<never>,
       ],
       { connection, prefix, clock },
     );

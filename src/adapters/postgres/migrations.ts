@@ -168,6 +168,36 @@ create table calendar_years (
 );
 `,
   },
+  {
+    id: '0002_channels_zalo',
+    sql: `
+-- Ordered channel preference per contact (null: Zalo ZNS when a phone is known, then email).
+alter table contacts add column channels jsonb;
+
+alter table deliveries add column fallback_from text;
+alter table deliveries add column fell_back_to text;
+alter table deliveries add column error_meaning text;
+
+-- The OA's token pair. The refresh token works once (Zalo rotates it), so the new pair is written
+-- here before it is used; status 'needs_consent' stops every worker from trying again.
+create table zalo_tokens (
+  app_id               text primary key,
+  access_token         text,
+  refresh_token        text not null,
+  access_issued_at     timestamptz,
+  access_expires_at    timestamptz,
+  refresh_expires_at   timestamptz,
+  seeded_from          text not null,
+  status               text not null check (status in ('ok', 'needs_consent')),
+  status_reason        text,
+  refresh_count        integer not null default 0,
+  zns_daily_quota      integer,
+  zns_remaining_quota  integer,
+  quota_observed_at    timestamptz,
+  updated_at           timestamptz not null
+);
+`,
+  },
 ];
 
 export class MigrationError extends Error {}

@@ -20,6 +20,7 @@ import type {
   SyncPlan,
   UnitRecord,
 } from '../../app/stores.js';
+import type { ChannelName } from '../../app/ports.js';
 import type { Database, Sql } from './database.js';
 
 type Row = Record<string, unknown>;
@@ -92,9 +93,9 @@ export class PostgresStore implements CatalogueStore, PlanStore, FanOutStore, De
         else {
           const p = c.after;
           await tx.query(
-            `insert into contacts (id, unit_id, name, role, email, phone, zalo_user_id, deleted_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, null, $8)
-             on conflict (id) do update set unit_id = $2, name = $3, role = $4, email = $5, phone = $6, zalo_user_id = $7, deleted_at = null, updated_at = $8`,
-            [p.id, p.unitId, p.name, p.role, p.email, p.phone, p.zaloUserId, at],
+            `insert into contacts (id, unit_id, name, role, email, phone, zalo_user_id, channels, deleted_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $9, null, $8)
+             on conflict (id) do update set unit_id = $2, name = $3, role = $4, email = $5, phone = $6, zalo_user_id = $7, channels = $9, deleted_at = null, updated_at = $8`,
+            [p.id, p.unitId, p.name, p.role, p.email, p.phone, p.zaloUserId, at, p.channels && json(p.channels)],
           );
         }
         await audit('contact', c);
@@ -238,7 +239,7 @@ export class PostgresStore implements CatalogueStore, PlanStore, FanOutStore, De
 
   async pendingRecipients(obligationId: string, occurrenceKey: string): Promise<PendingRecipient[]> {
     const rows = await this.db.query(
-      `select a.unit_id, u.name as unit_name, c.id as contact_id, c.name, c.email, c.phone, c.zalo_user_id
+      `select a.unit_id, u.name as unit_name, c.id as contact_id, c.name, c.email, c.phone, c.zalo_user_id, c.channels
        from assignments a
        join units u on u.id = a.unit_id and u.deleted_at is null
        join contacts c on c.unit_id = a.unit_id and c.deleted_at is null
@@ -254,6 +255,7 @@ export class PostgresStore implements CatalogueStore, PlanStore, FanOutStore, De
       email: (r.email as string | null) ?? null,
       phone: (r.phone as string | null) ?? null,
       zaloUserId: (r.zalo_user_id as string | null) ?? null,
+      channels: (r.channels as ChannelName[] | null) ?? null,
     }));
   }
 
@@ -261,12 +263,12 @@ export class PostgresStore implements CatalogueStore, PlanStore, FanOutStore, De
     if (rows.length === 0) return [];
     const inserted = await this.db.query<{ idempotency_key: string }>(
       `insert into deliveries (idempotency_key, message_key, obligation_id, occurrence_key, unit_id, step, contact_id, channel, recipient,
-                               fire_at, urgent, status, error_code, error, created_at, updated_at)
+                               fire_at, urgent, status, error_code, error, fallback_from, created_at, updated_at)
        select x.idempotency_key, x.message_key, x.obligation_id, x.occurrence_key, x.unit_id, x.step, x.contact_id, x.channel, x.recipient,
               x.fire_at::timestamptz, x.urgent, case when x.skip_reason is null then 'queued' else 'skipped' end,
-              case when x.skip_reason is null then null else 'no_address' end, x.skip_reason, $2, $2
+              case when x.skip_reason is null then null else 'no_address' end, x.skip_reason, x.fallback_from, $2, $2
        from jsonb_to_recordset($1::jsonb) as x(idempotency_key text, message_key text, obligation_id text, occurrence_key text, unit_id text,
-            step text, contact_id text, channel text, recipient text, fire_at text, urgent boolean, skip_reason text)
+            step text, contact_id text, channel text, recipient text, fire_at text, urgent boolean, skip_reason text, fallback_from text)
        on conflict (idempotency_key) do nothing
        returning idempotency_key`,
       [
@@ -284,6 +286,7 @@ export class PostgresStore implements CatalogueStore, PlanStore, FanOutStore, De
             fire_at: iso(r.fireAt),
             urgent: r.urgent,
             skip_reason: r.skipReason ?? null,
+            fallback_from: r.fallbackFrom ?? null,
           })),
         ),
         iso(now),
@@ -311,8 +314,8 @@ export class PostgresStore implements CatalogueStore, PlanStore, FanOutStore, De
          update deliveries set status = 'sending', claimed_by = $2, updated_at = $3, attempts = attempts + $4
          where message_key = $1 and (status = 'queued' or (status = 'sending' and claimed_by = $2))
          returning *)
-       select d.idempotency_key, d.obligation_id, d.occurrence_key, d.step, d.unit_id, d.contact_id, d.channel, d.urgent, d.attempts,
-              u.name as unit_name, c.name as contact_name, c.email, c.phone, c.zalo_user_id,
+       select d.idempotency_key, d.obligation_id, d.occurrence_key, d.step, d.unit_id, d.contact_id, d.channel, d.urgent, d.attempts, d.fire_at,
+              u.name as unit_name, c.name as contact_name, c.email, c.phone, c.zalo_user_id, c.channels,
               o.title, o.rule, dir.number as directive_number, dir.title as directive_title,
               oc.nominal_due, coalesce(a.due, oc.effective_due) as effective_due, coalesce(a.status = 'pending', false) as still_pending
        from claimed d
@@ -337,6 +340,8 @@ export class PostgresStore implements CatalogueStore, PlanStore, FanOutStore, De
       email: (r.email as string | null) ?? null,
       phone: (r.phone as string | null) ?? null,
       zaloUserId: (r.zalo_user_id as string | null) ?? null,
+      channels: (r.channels as ChannelName[] | null) ?? null,
+      fireAt: instant(r.fire_at),
       channel: r.channel as ClaimedDelivery['channel'],
       urgent: r.urgent as boolean,
       attempts: Number(r.attempts),
@@ -361,13 +366,15 @@ export class PostgresStore implements CatalogueStore, PlanStore, FanOutStore, De
     if (keys.length === 0) return;
     const at = iso(now);
     const code = outcome.status === 'sent' ? null : outcome.status === 'skipped' ? 'skipped' : outcome.code;
+    const fellBackTo = outcome.status === 'failed' ? (outcome.fellBackTo ?? null) : null;
     const error = outcome.status === 'sent' ? null : outcome.error;
     await this.db.query(
       `update deliveries set status = $2, provider_id = $3, error_code = $4, error = $5, updated_at = $6,
          sent_at = case when $2 = 'sent' then $6::timestamptz else sent_at end,
-         claimed_by = case when $2 = 'queued' then null else claimed_by end
+         claimed_by = case when $2 = 'queued' then null else claimed_by end,
+         fell_back_to = coalesce($7, fell_back_to)
        where idempotency_key = any($1::text[])`,
-      [keys, outcome.status, outcome.status === 'sent' ? outcome.providerId : null, code, error, at],
+      [keys, outcome.status, outcome.status === 'sent' ? outcome.providerId : null, code, error, at, fellBackTo],
     );
   }
 }
@@ -409,6 +416,7 @@ function contactOf(r: Row): ContactRecord {
     email: (r.email as string | null) ?? null,
     phone: (r.phone as string | null) ?? null,
     zaloUserId: (r.zalo_user_id as string | null) ?? null,
+    channels: (r.channels as ChannelName[] | null) ?? null,
   };
 }
 

@@ -102,6 +102,8 @@ const contact = z.strictObject({
   email: z.email('email không hợp lệ').optional(),
   phone: z.string().regex(/^\+?[0-9 .]{9,15}$/, 'số điện thoại không hợp lệ').optional(),
   zaloUserId: text.optional(),
+  /** Ordered channels (first that reaches them; a permanent failure falls back to the next). */
+  channels: z.array(z.enum(['zalo_zns', 'zalo_oa', 'email'])).min(1).optional(),
 });
 
 export const unitsFile = z.strictObject({
