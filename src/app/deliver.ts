@@ -85,7 +85,8 @@ export async function deliverMessage(deps: DeliverDeps, payload: DeliverPayload,
   } catch (e) {
     const later = deps.clock.now();
     if (e instanceof DeferredError) {
-      await deps.store.finish(keys, { status: 'queued', code: 'deferred', error: e.reason }, later);
+      const at = e.until.setZone(deps.calendar.zone).toFormat('HH:mm dd/LL/yyyy');
+      await deps.store.finish(keys, { status: 'queued', code: 'deferred', error: `${e.reason}; gửi lại lúc ${at}` }, later);
       throw e;
     }
     if (e instanceof PermanentError) {

@@ -197,3 +197,26 @@ export interface DeliveryStore {
   /** Notes on the queued deliveries of a message why they wait (quiet hours), without claiming them. */
   noteDeferred(messageKey: string, reason: string, now: DateTime): Promise<void>;
 }
+
+/** An OAuth token pair as the record keeps it (Zalo OA: the refresh token works once). */
+export interface StoredTokenPair {
+  readonly appId: string;
+  readonly accessToken: string | null;
+  readonly refreshToken: string;
+  readonly accessIssuedAt: DateTime | null;
+  readonly accessExpiresAt: DateTime | null;
+  readonly refreshExpiresAt: DateTime | null;
+  /** A hash of the configured initial refresh token this pair descends from. */
+  readonly seededFrom: string;
+  readonly status: 'ok' | 'needs_consent';
+  readonly statusReason: string | null;
+  readonly refreshCount: number;
+}
+
+export interface TokenStore {
+  readToken(appId: string): Promise<StoredTokenPair | undefined>;
+  /** Upserts the pair; called with the new pair before it is used. */
+  writeToken(pair: StoredTokenPair, now: DateTime): Promise<void>;
+  /** Records the remaining daily ZNS quota from a send response (shown to admins). */
+  recordQuota(appId: string, quota: { daily: number; remaining: number }, now: DateTime): Promise<void>;
+}

@@ -35,6 +35,21 @@ export const environmentSchema = z.object({
   HANCHOT_QUIET_END: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM').default('21:00'),
   HANCHOT_DIGEST_SETTLE_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
   HANCHOT_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(20_000),
+  HANCHOT_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'chữ, số, _ hoặc -').default('bull'),
+  // Zalo: all three of app id, secret and refresh token, or the channel stays off.
+  ZALO_APP_ID: z.string().min(1).optional(),
+  ZALO_APP_SECRET: z.string().min(1).optional(),
+  ZALO_REFRESH_TOKEN: z.string().min(1).optional(),
+  ZALO_ZNS_TEMPLATE_REMINDER: z.string().min(1).optional(),
+  ZALO_ZNS_TEMPLATE_DUE_TODAY: z.string().min(1).optional(),
+  ZALO_ZNS_TEMPLATE_OVERDUE: z.string().min(1).optional(),
+  ZALO_ZNS_TEMPLATE_ESCALATION: z.string().min(1).optional(),
+  ZALO_OA_BASE_URL: url(['http:', 'https:']).default('https://openapi.zalo.me'),
+  ZALO_ZNS_BASE_URL: url(['http:', 'https:']).default('https://business.openapi.zalo.me'),
+  ZALO_OAUTH_BASE_URL: url(['http:', 'https:']).default('https://oauth.zaloapp.com'),
+  ZALO_ZNS_DEVELOPMENT: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  ZALO_QUOTA_WARN_BELOW: z.coerce.number().int().min(0).default(500),
+  ZALO_TIMEOUT_MS: z.coerce.number().int().min(500).max(120_000).default(15_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -6,6 +6,7 @@ import { openPglite, openPostgres, type Database } from '../adapters/postgres/da
 import { migrate } from '../adapters/postgres/migrations.js';
 import { PostgresStore } from '../adapters/postgres/store.js';
 import { checkRedisSettings, redisAnswers, startPrivateRedis } from '../adapters/redis/private-redis.js';
+import { RedisLock } from '../adapters/redis/redis-lock.js';
 import { redactUrl } from '../adapters/log/pino-logger.js';
 import type { JobDefinition } from '../app/job-definition.js';
 import type { Channel, Clock, Logger } from '../app/ports.js';
@@ -125,9 +126,12 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     for (const problem of await checkRedisSettings(redis.url)) logger.warn({ redis: redactUrl(redis.url) }, `Redis: ${problem}`);
     const connection = redisConnection(redis.url);
     const retries = { plan: { attempts: 5, backoffMs: 5_000 }, fire: { attempts: 10, backoffMs: 2_000 }, deliver: { attempts: 8, backoffMs: 10_000 } };
-    const queue = new BullmqJobQueue({ connection, prefix: options.queuePrefix, clock, logger, retries });
+    const prefix = options.queuePrefix ?? env.HANCHOT_QUEUE_PREFIX;
+    const queue = new BullmqJobQueue({ connection, prefix, clock, logger, retries });
     closers.push(() => queue.close());
-    const channels = await createChannels(env, logger);
+    const lock = RedisLock.connect(redis.url);
+    closers.push(() => lock.close());
+    const channels = await createChannels(env, logger, { store, clock, lock, zone: loaded.calendar.zone });
     closers.push(async () => Promise.all(channels.map((c) => c.close())));
     const policy = planningPolicy(env);
     const planDeps = { store, queue, clock, calendar: loaded.calendar, settings: loaded.catalogue.settings, policy, logger };
@@ -136,7 +140,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       fireStepJob({ store, queue, clock, channels, digestSettleMs: env.HANCHOT_DIGEST_SETTLE_MS, logger }) as JobDefinition<never>,
       deliverJob({ store, clock, calendar: loaded.calendar, channels, compose, quietHours: quietHours(env), logger, queue }, retries.deliver) as JobDefinition<never>,
     ];
-    const workers: RunningWorkers = startWorkers(definitions, { connection, prefix: options.queuePrefix, clock, logger });
+    const workers: RunningWorkers = startWorkers(definitions, { connection, prefix, clock, logger });
     closers.push(() => workers.close());
     if (options.role === 'start') {
       await planReminders(planDeps);

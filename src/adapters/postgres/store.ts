@@ -17,6 +17,8 @@ import type {
   StepRow,
   StepStatus,
   StoredObligation,
+  StoredTokenPair,
+  TokenStore,
   SyncPlan,
   UnitRecord,
 } from '../../app/stores.js';
@@ -30,7 +32,7 @@ const instant = (v: unknown): DateTime => DateTime.fromJSDate(v as Date, { zone:
 const json = (v: unknown): string => JSON.stringify(v);
 
 /** The record in PostgreSQL (or PGlite): every store port in one place, one SQL dialect. */
-export class PostgresStore implements CatalogueStore, PlanStore, FanOutStore, DeliveryStore {
+export class PostgresStore implements CatalogueStore, PlanStore, FanOutStore, DeliveryStore, TokenStore {
   constructor(private readonly db: Database) {}
 
   // ── catalogue ────────────────────────────────────────────────────────────
@@ -353,6 +355,46 @@ export class PostgresStore implements CatalogueStore, PlanStore, FanOutStore, De
       effectiveDue: r.effective_due as string,
       stillPending: r.still_pending as boolean,
     }));
+  }
+
+  // ── channel tokens ───────────────────────────────────────────────────────
+
+  async readToken(appId: string): Promise<StoredTokenPair | undefined> {
+    const [r] = await this.db.query('select * from zalo_tokens where app_id = $1', [appId]);
+    if (!r) return undefined;
+    const at = (v: unknown) => (v ? instant(v) : null);
+    return {
+      appId: r.app_id as string,
+      accessToken: (r.access_token as string | null) ?? null,
+      refreshToken: r.refresh_token as string,
+      accessIssuedAt: at(r.access_issued_at),
+      accessExpiresAt: at(r.access_expires_at),
+      refreshExpiresAt: at(r.refresh_expires_at),
+      seededFrom: r.seeded_from as string,
+      status: r.status as StoredTokenPair['status'],
+      statusReason: (r.status_reason as string | null) ?? null,
+      refreshCount: Number(r.refresh_count),
+    };
+  }
+
+  async writeToken(p: StoredTokenPair, now: DateTime): Promise<void> {
+    const at = (v: DateTime | null) => (v ? iso(v) : null);
+    await this.db.query(
+      `insert into zalo_tokens (app_id, access_token, refresh_token, access_issued_at, access_expires_at, refresh_expires_at, seeded_from, status, status_reason, refresh_count, updated_at)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       on conflict (app_id) do update set access_token = $2, refresh_token = $3, access_issued_at = $4, access_expires_at = $5, refresh_expires_at = $6,
+         seeded_from = $7, status = $8, status_reason = $9, refresh_count = $10, updated_at = $11`,
+      [p.appId, p.accessToken, p.refreshToken, at(p.accessIssuedAt), at(p.accessExpiresAt), at(p.refreshExpiresAt), p.seededFrom, p.status, p.statusReason, p.refreshCount, iso(now)],
+    );
+  }
+
+  async recordQuota(appId: string, quota: { daily: number; remaining: number }, now: DateTime): Promise<void> {
+    await this.db.query('update zalo_tokens set zns_daily_quota = $2, zns_remaining_quota = $3, quota_observed_at = $4 where app_id = $1', [
+      appId,
+      quota.daily,
+      quota.remaining,
+      iso(now),
+    ]);
   }
 
   async noteDeferred(messageKey: string, reason: string, now: DateTime): Promise<void> {

@@ -5,7 +5,9 @@ import { formatVnDateWithWeekday } from '../../domain/civil-date.js';
 import { CommandFailed, UsageError, type Command } from '../cli-kit.js';
 import { loadConfig } from '../context.js';
 import { createChannels, createComposer } from '../messaging.js';
-import { openRecord } from '../service.js';
+import { DEFAULT_REDIS_URL, openRecord } from '../service.js';
+import { redisAnswers } from '../../adapters/redis/private-redis.js';
+import { RedisLock } from '../../adapters/redis/redis-lock.js';
 import { CONFIG_HELP, configOption } from './shared-options.js';
 import { ENV_HELP, runtime } from './runtime.js';
 
@@ -32,11 +34,14 @@ export const remindCommand: Command = {
     const loaded = await loadConfig(env.HANCHOT_CONFIG_DIR);
     const compose = await createComposer(env, loaded);
     const db = await openRecord(env, logger);
-    const channels = await createChannels(env, logger);
+    const store = new PostgresStore(db);
+    const redisUrl = env.REDIS_URL ?? DEFAULT_REDIS_URL;
+    const lock = (await redisAnswers(redisUrl)) ? RedisLock.connect(redisUrl) : undefined;
+    const channels = await createChannels(env, logger, { store, clock: systemClock, lock, zone: loaded.calendar.zone });
     try {
       io.err('--now: bỏ qua giờ yên lặng, gửi ngay.');
       const result = await remindNow(
-        { store: new PostgresStore(db), clock: systemClock, calendar: loaded.calendar, channels, compose, logger },
+        { store, clock: systemClock, calendar: loaded.calendar, channels, compose, logger },
         positionals[0]!,
         values.occurrence as string | undefined,
       );
@@ -55,6 +60,7 @@ export const remindCommand: Command = {
       throw e;
     } finally {
       await Promise.all(channels.map((c) => c.close()));
+      await lock?.close();
       await db.close();
     }
   },

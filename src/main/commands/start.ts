@@ -7,6 +7,8 @@ import type { Command, Io } from '../cli-kit.js';
 import { CommandFailed } from '../cli-kit.js';
 import { RedisUnavailable } from '../../adapters/redis/private-redis.js';
 import { startService, type RunningService } from '../service.js';
+import { startFakeZalo, type FakeZalo } from '../../adapters/zalo/fake-zalo-server.js';
+import type { Environment } from '../environment.js';
 import { CONFIG_HELP, configOption, warnMissingDecrees } from './shared-options.js';
 import { ENV_HELP, runtime } from './runtime.js';
 
@@ -23,17 +25,26 @@ function serviceCommand(role: 'start' | 'worker'): Command {
         ? 'Nạp config/ vào cơ sở dữ liệu, lập lịch nhắc trong khoảng HANCHOT_HORIZON_DAYS ngày tới, rồi chạy bộ lập lịch\n(mỗi HANCHOT_PLANNER_EVERY_MINUTES phút) và các worker. Không có Redis ở 127.0.0.1:6379 và REDIS_URL chưa đặt:\nchạy một redis-server riêng với dữ liệu trong HANCHOT_DATA_DIR/redis. SMTP_URL chưa đặt: thư được ghi thành\ntệp .eml trong HANCHOT_DATA_DIR/outbox.'
         : 'Chạy các worker (bắn bước nhắc, gửi thư) trên Redis và cơ sở dữ liệu dùng chung; không nạp danh mục, không lập lịch.',
       'Dừng bằng Ctrl-C hoặc SIGTERM: chờ các việc đang làm xong (tối đa HANCHOT_SHUTDOWN_TIMEOUT_MS) rồi đóng kết nối.',
+      ...(role === 'start' ? ['', '  --fake-zalo     chạy kèm một máy chủ Zalo giả trên 127.0.0.1 (thử kênh Zalo mà không cần tài khoản OA)'] : []),
       CONFIG_HELP,
       '',
       ENV_HELP,
     ].join('\n'),
-    options: { ...configOption },
+    options: role === 'start' ? { ...configOption, 'fake-zalo': { type: 'boolean' } } : { ...configOption },
     async run({ values }, io) {
-      const { env, logger } = runtime({ config: values.config as string | undefined });
+      const runtimeEnv = runtime({ config: values.config as string | undefined });
+      const { logger } = runtimeEnv;
+      let env = runtimeEnv.env;
+      let fake: FakeZalo | undefined;
+      if (values['fake-zalo'] === true) {
+        ({ env, fake } = await withFakeZalo(env));
+        io.err(`--fake-zalo: máy chủ Zalo giả tại ${fake.url} (chỉ để thử; không gửi gì ra ngoài).`);
+      }
       let service: RunningService;
       try {
         service = await startService({ env, logger, role });
       } catch (e) {
+        await fake?.close();
         if (e instanceof RedisUnavailable) throw new CommandFailed(e.message);
         throw e;
       }
@@ -47,6 +58,10 @@ function serviceCommand(role: 'start' | 'worker'): Command {
         process.once('SIGINT', () => stop('SIGINT'));
         process.once('SIGTERM', () => stop('SIGTERM'));
       });
+      if (fake) {
+        io.err(`Máy chủ Zalo giả đã nhận ${fake.requests.length} yêu cầu (${fake.state.sent.length} tin gửi được, ${fake.state.refreshCount} lần làm mới token).`);
+        await fake.close();
+      }
       io.err('Đã dừng.');
       return 0;
     },
@@ -67,6 +82,30 @@ async function banner(service: RunningService, role: string, dataDir: string, sm
       io.err(`  ${formatVnDateWithWeekday(localDateOf(n.fireAt, zone))} ${n.fireAt.setZone(zone).toFormat('HH:mm')} — ${describeStepId(n.step)} — ${n.title} (hạn ${formatVnDate(n.nominalDue)})`);
     }
   }
+}
+
+/** The demo's Zalo: a loopback fake that follows the reference, with demo credentials and templates. */
+async function withFakeZalo(env: Environment): Promise<{ env: Environment; fake: FakeZalo }> {
+  const appId = env.ZALO_APP_ID ?? 'demo-app';
+  const secretKey = env.ZALO_APP_SECRET ?? 'demo-secret';
+  const refreshToken = env.ZALO_REFRESH_TOKEN ?? 'demo-refresh-token';
+  const fake = await startFakeZalo({ appId, secretKey, refreshToken });
+  return {
+    fake,
+    env: Object.freeze({
+      ...env,
+      ZALO_APP_ID: appId,
+      ZALO_APP_SECRET: secretKey,
+      ZALO_REFRESH_TOKEN: refreshToken,
+      ZALO_OA_BASE_URL: fake.url,
+      ZALO_ZNS_BASE_URL: fake.url,
+      ZALO_OAUTH_BASE_URL: fake.url,
+      ZALO_ZNS_TEMPLATE_REMINDER: env.ZALO_ZNS_TEMPLATE_REMINDER ?? 'demo-reminder',
+      ZALO_ZNS_TEMPLATE_DUE_TODAY: env.ZALO_ZNS_TEMPLATE_DUE_TODAY ?? 'demo-due-today',
+      ZALO_ZNS_TEMPLATE_OVERDUE: env.ZALO_ZNS_TEMPLATE_OVERDUE ?? 'demo-overdue',
+      ZALO_ZNS_TEMPLATE_ESCALATION: env.ZALO_ZNS_TEMPLATE_ESCALATION ?? 'demo-escalation',
+    }),
+  };
 }
 
 export const startCommand = serviceCommand('start');
