@@ -185,6 +185,21 @@ describe('the Zalo channel against the fake Zalo server', () => {
     expect(others.every((r) => r.channel === 'zalo_zns' && r.status === 'sent')).toBe(true);
   }, 40_000);
 
+  it('a refused refresh token is tried once, marks the OA as needing consent, and every reminder falls back to email', async () => {
+    // Zalo no longer knows our refresh token (used elsewhere, or expired).
+    const h = await zaloHarness({ start: '2027-10-22T08:00:00+07:00', fake: { ...APP, refreshToken: 'rt-someone-else-rotated' } });
+    const n = await h.fan('7d');
+    const rows = await until('settled', async () => {
+      const r = await h.rows();
+      return r.filter((x) => x.channel === 'email' && x.status === 'sent').length === n ? r : undefined;
+    });
+    expect(rows.filter((r) => r.channel === 'zalo_zns').every((r) => r.status === 'failed' && r.error_code === 'zalo_needs_consent' && r.fell_back_to === 'email')).toBe(true);
+    expect(h.fake.requests.filter((r) => r.route === 'oauth')).toHaveLength(1);
+    expect(h.fake.requests.filter((r) => r.route === 'zns')).toHaveLength(0);
+    expect(await h.store.readToken(APP.appId)).toMatchObject({ status: 'needs_consent' });
+    expect(h.smtp.received).toHaveLength(n);
+  }, 40_000);
+
   it('the night window (-133) and the daily quota (-144) defer without using an attempt', async () => {
     const h = await zaloHarness({ start: '2027-10-22T08:00:00+07:00' });
     h.fake.inject('zns', { code: -133, message: 'Cannot send at night' }, 1);
@@ -205,6 +220,50 @@ describe('the Zalo channel against the fake Zalo server', () => {
     const when = rows2.map((r) => /gửi lại lúc (\d\d:\d\d) (\d\d\/\d\d\/\d{4})/.exec(r.error)?.slice(1).join(' '));
     expect(when.sort()).toEqual(['00:10 23/10/2027', '08:10 22/10/2027']);
   }, 40_000);
+
+  it('a mixed burst of 2,000 deliveries with injected errors: every delivery ends in exactly one final state, nothing twice', async () => {
+    const h = await zaloHarness({ start: '2027-10-22T08:00:00+07:00' });
+    const units = loaded.catalogue.units.filter((u) => u.parent === 'dmc').map((u) => u.id);
+    h.fake.injectWhen('zns', (b: { phone?: string }) => b.phone === '84900000004', { code: -118 }, Infinity);
+    h.fake.inject('zns', { code: -32, message: 'Your application reached limit call api' }, 40);
+    h.fake.inject('zns', { http: 500 }, 40);
+    h.fake.inject('zns', { code: -100 }, 20);
+    h.fake.inject('zns', { code: -230 }, 10);
+    let planned = 0;
+    for (let i = 0; planned < 2_000; i++) {
+      planned += await h.fan(`b${i}`, { urgent: true, units, fireAt: h.clock.now().plus({ milliseconds: i }) });
+    }
+    const rows = await until(
+      'every delivery final',
+      async () => {
+        const r = await h.rows();
+        return r.length >= planned && r.every((x) => x.status === 'sent' || x.status === 'failed' || x.status === 'skipped') ? r : undefined;
+      },
+      120_000,
+    );
+    // Every original delivery either went out or was handed to exactly one other channel that did.
+    const byKey = new Map(rows.map((r) => [r.idempotency_key, r]));
+    const originals = rows.filter((r) => !r.fallback_from);
+    expect(originals).toHaveLength(planned);
+    let delivered = 0;
+    for (const r of originals) {
+      let row = r;
+      while (row.status === 'failed' && row.fell_back_to) {
+        row = rows.find((x) => x.fallback_from === row.idempotency_key)!;
+        expect(row, `fallback of ${r.idempotency_key}`).toBeDefined();
+      }
+      if (row.status === 'sent') delivered++;
+    }
+    expect(delivered).toBe(planned);
+    expect(byKey.size).toBe(rows.length);
+    // Nothing twice: one ZNS send per Zalo delivery that succeeded, one email per email delivery.
+    const znsSent = rows.filter((r) => r.channel === 'zalo_zns' && r.status === 'sent').length;
+    expect(h.fake.state.sent).toHaveLength(znsSent);
+    expect(new Set(h.fake.state.sent.map((x) => (x.body as { tracking_id: string }).tracking_id)).size).toBe(znsSent);
+    const emailSent = rows.filter((r) => r.channel === 'email' && r.status === 'sent').length;
+    expect(h.smtp.received).toHaveLength(emailSent);
+    expect(emailSent).toBeGreaterThan(0);
+  }, 180_000);
 
   it('an expired token across four worker processes causes exactly one refresh, and every message is sent', async () => {
     const h = await zaloHarness({ workers: false, fake: { ...APP, oauthDelayMs: 300 } });
