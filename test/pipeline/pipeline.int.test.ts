@@ -26,6 +26,7 @@ import { fireStepJob } from '../../jobs/fire-step.js';
 import { planJob } from '../../jobs/plan.js';
 import { DATABASE_KINDS } from '../support/databases.js';
 import { CONFIG_DIR, shippedConfig } from '../support/shipped-config.js';
+import { cleanupList, until } from '../support/wait.js';
 import { startSmtp, type Received, type TestSmtp } from '../support/smtp.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -35,10 +36,8 @@ beforeAll(async () => {
   loaded = await shippedConfig();
 });
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!().catch(() => undefined);
-});
+const { cleanups, runAll } = cleanupList();
+afterEach(runAll);
 
 /** A clock that runs at real speed from `start`, so BullMQ's real delays and our time agree. */
 function shiftedClock(start: string): Clock {
@@ -46,15 +45,6 @@ function shiftedClock(start: string): Clock {
   return { now: () => DateTime.fromMillis(Date.now() + offset, { zone: 'utc' }) };
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 interface Harness {
   readonly store: PostgresStore;

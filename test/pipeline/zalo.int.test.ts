@@ -25,6 +25,7 @@ import { redisConnection } from '../../src/main/service.js';
 import { deliverJob } from '../../jobs/deliver.js';
 import { TEST_POSTGRES_URL } from '../support/databases.js';
 import { CONFIG_DIR, shippedConfig } from '../support/shipped-config.js';
+import { cleanupList, until } from '../support/wait.js';
 import { startSmtp, type TestSmtp } from '../support/smtp.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -36,20 +37,9 @@ beforeAll(async () => {
   loaded = await shippedConfig();
 });
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!().catch(() => undefined);
-});
+const { cleanups, runAll } = cleanupList();
+afterEach(runAll);
 
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** A database of its own (worker processes connect by URL, so a schema is not enough). */
 async function ownDatabase(): Promise<{ url: string; db: Database }> {
