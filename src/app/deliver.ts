@@ -91,12 +91,12 @@ export async function deliverMessage(deps: DeliverDeps, payload: DeliverPayload,
     }
     if (e instanceof PermanentError) {
       log?.warn({ code: e.code, err: e.message, channel: channel.name }, 'message refused for good on this channel');
-      return failOver(deps, items, recipient, channel.name, e.code ?? 'permanent', e.message, later);
+      return failOver(deps, items, recipient, channel.name, e.code ?? 'permanent', e.message, later, e.meaning);
     }
     const retryable = e instanceof RetryableError ? e : new RetryableError((e as Error).message ?? String(e), 'unexpected', { cause: e });
     if (attempt.last || (retryable.maxAttempts !== undefined && attempt.number >= retryable.maxAttempts)) {
       log?.error({ code: retryable.code, err: retryable.message, channel: channel.name }, 'message failed after the last attempt on this channel');
-      return failOver(deps, items, recipient, channel.name, retryable.code ?? 'retryable', `hết số lần thử: ${retryable.message}`, later);
+      return failOver(deps, items, recipient, channel.name, retryable.code ?? 'retryable', `hết số lần thử: ${retryable.message}`, later, retryable.meaning);
     }
     await deps.store.finish(keys, { status: 'queued', code: retryable.code ?? 'retryable', error: retryable.message }, later);
     log?.warn({ code: retryable.code, err: retryable.message }, 'message will be retried');
@@ -116,10 +116,11 @@ async function failOver(
   code: string,
   error: string,
   now: DateTime,
+  meaning?: string,
 ): Promise<DeliverResult> {
   const next = nextChannel(channelPreference(recipient), deps.channels, recipient, failed);
   const keys = items.map((d) => d.idempotencyKey);
-  await deps.store.finish(keys, { status: 'failed', code, error, fellBackTo: next?.name }, now);
+  await deps.store.finish(keys, { status: 'failed', code, error, fellBackTo: next?.name, meaning }, now);
   if (!next) return { status: 'failed', items: items.length, reason: code };
   const rows: NewDelivery[] = items.map((d) => {
     const base = { obligationId: d.obligationId, occurrenceKey: d.occurrenceKey, unitId: d.unitId, step: d.step, contactId: d.contactId, channel: next.name };

@@ -7,12 +7,15 @@ import type { DateTime } from 'luxon';
 
 /** A failure that carries a stable code for the delivery log ("smtp_550", "ECONNREFUSED"). */
 abstract class CodedError extends Error {
+  /** What the provider's code means, in words an admin reads in the delivery log. */
+  readonly meaning?: string;
   constructor(
     message: string,
     readonly code?: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; meaning?: string },
   ) {
     super(message, options);
+    this.meaning = options?.meaning;
   }
 }
 
@@ -24,7 +27,7 @@ export class RetryableError extends CodedError {
    * delivered a send that timed out, so such errors are retried only a few times.
    */
   readonly maxAttempts?: number;
-  constructor(message: string, code?: string, options?: { cause?: unknown; maxAttempts?: number }) {
+  constructor(message: string, code?: string, options?: { cause?: unknown; maxAttempts?: number; meaning?: string }) {
     super(message, code, options);
     this.maxAttempts = options?.maxAttempts;
   }

@@ -181,7 +181,7 @@ export interface ClaimedDelivery {
 
 export type DeliveryOutcome =
   | { readonly status: 'sent'; readonly providerId: string }
-  | { readonly status: 'failed'; readonly code: string; readonly error: string; readonly fellBackTo?: ChannelName }
+  | { readonly status: 'failed'; readonly code: string; readonly error: string; readonly fellBackTo?: ChannelName; readonly meaning?: string }
   | { readonly status: 'skipped'; readonly error: string }
   | { readonly status: 'queued'; readonly code: string; readonly error: string };
 

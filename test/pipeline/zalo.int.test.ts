@@ -167,6 +167,8 @@ describe('the Zalo channel against the fake Zalo server', () => {
       ['zalo_zns', 'failed', 'zalo_-118', 'email'],
     ]);
     expect(chairman[0]!.fallback_from).toBe(chairman[1]!.idempotency_key);
+    const [meaning] = await h.db.query<{ error_meaning: string | null }>('select error_meaning from deliveries where idempotency_key = $1', [chairman[1]!.idempotency_key]);
+    expect(meaning?.error_meaning).toBeTruthy();
     expect(h.smtp.received.flatMap((m) => m.to)).toEqual(['chutich.thpt-dmc@example.org']);
     const mail = await simpleParser(h.smtp.received[0]!.raw);
     expect(mail.subject).toContain('Báo cáo chuyên đề thực hiện Kết luận 19-KL/TU');

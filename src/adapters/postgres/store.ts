@@ -409,14 +409,16 @@ export class PostgresStore implements CatalogueStore, PlanStore, FanOutStore, De
     const at = iso(now);
     const code = outcome.status === 'sent' ? null : outcome.status === 'skipped' ? 'skipped' : outcome.code;
     const fellBackTo = outcome.status === 'failed' ? (outcome.fellBackTo ?? null) : null;
+    const meaning = outcome.status === 'failed' ? (outcome.meaning ?? null) : null;
     const error = outcome.status === 'sent' ? null : outcome.error;
     await this.db.query(
       `update deliveries set status = $2, provider_id = $3, error_code = $4, error = $5, updated_at = $6,
          sent_at = case when $2 = 'sent' then $6::timestamptz else sent_at end,
          claimed_by = case when $2 = 'queued' then null else claimed_by end,
-         fell_back_to = coalesce($7, fell_back_to)
+         fell_back_to = coalesce($7, fell_back_to),
+         error_meaning = coalesce($8, error_meaning)
        where idempotency_key = any($1::text[])`,
-      [keys, outcome.status, outcome.status === 'sent' ? outcome.providerId : null, code, error, at, fellBackTo],
+      [keys, outcome.status, outcome.status === 'sent' ? outcome.providerId : null, code, error, at, fellBackTo, meaning],
     );
   }
 }

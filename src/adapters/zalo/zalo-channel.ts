@@ -59,9 +59,9 @@ function classify(o: ZaloChannelOptions, api: 'oa' | 'zns', e: unknown): Error {
   const text = `Zalo ${api} ${e.code}: ${meaning} (${e.message})`;
   switch (decision.kind) {
     case 'refresh':
-      return new RetryableError(`${text}; token vẫn bị từ chối sau khi làm mới`, code, { maxAttempts: 2 });
+      return new RetryableError(`${text}; token vẫn bị từ chối sau khi làm mới`, code, { maxAttempts: 2, meaning });
     case 'retry':
-      return new RetryableError(text, code, { maxAttempts: decision.maxAttempts });
+      return new RetryableError(text, code, { maxAttempts: decision.maxAttempts, meaning });
     case 'defer': {
       if (decision.alert) o.logger?.error({ alert: true, code: e.code, api }, `ALERT: ${text}`);
       const until = deferUntil(decision.until, o.clock.now(), o.zone, o.random ?? Math.random);
@@ -69,7 +69,7 @@ function classify(o: ZaloChannelOptions, api: 'oa' | 'zns', e: unknown): Error {
     }
     case 'permanent':
       if (decision.alert) o.logger?.error({ alert: true, code: e.code, api }, `ALERT: ${text}`);
-      return new PermanentError(text, code);
+      return new PermanentError(text, code, { meaning });
   }
 }
 
