@@ -120,6 +120,8 @@ export interface ChannelDeps {
   /** Single flight for the Zalo token refresh across processes; without it Zalo stays off. */
   readonly lock?: Pick<RedisLock, 'withLock'>;
   readonly zone: string;
+  /** Receives the Zalo token manager when the Zalo channels are on (for the proactive refresh). */
+  readonly onZaloTokens?: (tokens: ZaloTokenManager) => void;
 }
 
 /** The configured channels, in the order they are tried by default: Zalo ZNS, Zalo OA, email. */
@@ -167,6 +169,7 @@ export async function createChannels(env: Environment, logger: Logger, deps?: Ch
       quotaWarnBelow: env.ZALO_QUOTA_WARN_BELOW,
     };
     channels.push(createZnsChannel(options), createOaChannel(options));
+    deps.onZaloTokens?.(tokens);
     logger.info({ zns: redactUrl(env.ZALO_ZNS_BASE_URL), oa: redactUrl(env.ZALO_OA_BASE_URL), templates: Object.keys(options.templates).filter((k) => options.templates[k as ZaloMessageKind]) }, 'Zalo channels on');
   }
   if (env.SMTP_URL) {

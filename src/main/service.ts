@@ -7,6 +7,7 @@ import { migrate } from '../adapters/postgres/migrations.js';
 import { PostgresStore } from '../adapters/postgres/store.js';
 import { checkRedisSettings, redisAnswers, startPrivateRedis } from '../adapters/redis/private-redis.js';
 import { RedisLock } from '../adapters/redis/redis-lock.js';
+import type { ZaloTokenManager } from '../adapters/zalo/token-manager.js';
 import { redactUrl } from '../adapters/log/pino-logger.js';
 import type { JobDefinition } from '../app/job-definition.js';
 import type { Channel, Clock, Logger } from '../app/ports.js';
@@ -131,7 +132,18 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     closers.push(() => queue.close());
     const lock = RedisLock.connect(redis.url);
     closers.push(() => lock.close());
-    const channels = await createChannels(env, logger, { store, clock, lock, zone: loaded.calendar.zone });
+    let zaloTokens: ZaloTokenManager | undefined;
+    const channels = await createChannels(env, logger, { store, clock, lock, zone: loaded.calendar.zone, onZaloTokens: (t) => (zaloTokens = t) });
+    if (zaloTokens && options.role === 'start') {
+      // Keep the pair fresh even when nothing is sent for a day: the access token lives 25 h and is
+      // refreshed from 20 h (single flight, so one process among many does it).
+      const tokens = zaloTokens;
+      const keepFresh = setInterval(() => {
+        tokens.accessToken().catch((e: unknown) => logger.warn({ err: (e as Error).message }, 'Zalo token check failed'));
+      }, 60 * 60_000);
+      keepFresh.unref();
+      closers.push(async () => clearInterval(keepFresh));
+    }
     closers.push(async () => Promise.all(channels.map((c) => c.close())));
     const policy = planningPolicy(env);
     const planDeps = { store, queue, clock, calendar: loaded.calendar, settings: loaded.catalogue.settings, policy, logger };
