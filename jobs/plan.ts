@@ -1,15 +1,29 @@
 import { z } from 'zod';
 import type { JobDefinition } from '../src/app/job-definition.js';
-import { planReminders, type PlanDeps } from '../src/app/plan.js';
+import { planEscalations } from '../src/app/escalate.js';
+import { planDigests } from '../src/app/leadership-digest.js';
+import { DEFAULT_PLANNING, planReminders, type PlanDeps } from '../src/app/plan.js';
+import type { DigestStore, EscalationStore } from '../src/app/stores.js';
 
 /** The planner tick (every few minutes) and the immediate replan of changed obligations. */
 export const planPayload = z.strictObject({ obligationIds: z.array(z.string().min(1)) });
 
-export const planJob = (deps: PlanDeps): JobDefinition<z.infer<typeof planPayload>> => ({
+export type PlannerDeps = PlanDeps & { readonly store: PlanDeps['store'] & EscalationStore & DigestStore };
+
+/** One planner run: reminder timers, escalation timers and the leadership digest's, all from the record. */
+export async function runPlanner(deps: PlannerDeps, obligationIds?: readonly string[]) {
+  const reminders = await planReminders(deps, obligationIds);
+  const policy = deps.policy ?? DEFAULT_PLANNING;
+  const escalations = await planEscalations({ ...deps, policy }, obligationIds);
+  const digests = obligationIds ? undefined : await planDigests({ ...deps, policy });
+  return { reminders, escalations, digests };
+}
+
+export const planJob = (deps: PlannerDeps): JobDefinition<z.infer<typeof planPayload>> => ({
   name: 'plan',
   queue: 'plan',
   retry: { attempts: 5, backoffMs: 5_000 },
   concurrency: 1,
   parse: (data) => planPayload.parse(data),
-  run: (payload) => planReminders(deps, payload.obligationIds.length > 0 ? payload.obligationIds : undefined),
+  run: (payload) => runPlanner(deps, payload.obligationIds.length > 0 ? payload.obligationIds : undefined),
 });

@@ -55,11 +55,14 @@ export async function deliverMessage(deps: DeliverDeps, payload: DeliverPayload,
   if (claimed.length === 0) return { status: 'nothing' };
   const log = deps.logger?.child({ messageKey: payload.messageKey, attempt: attempt.number });
 
-  // A unit that completed between the fan-out and now is not reminded.
+  // A unit that completed (or was waived) between the fan-out and now is not reminded; one that
+  // said "Đã nhận" for this very step is not sent a repeat of it (a retry or a fallback).
   const done = claimed.filter((d) => !d.stillPending);
-  await deps.store.finish(done.map((d) => d.idempotencyKey), { status: 'skipped', error: 'đơn vị đã hoàn thành trước khi gửi' }, now);
-  const items = claimed.filter((d) => d.stillPending);
-  if (items.length === 0) return { status: 'skipped', items: done.length, reason: 'completed' };
+  await deps.store.finish(done.map((d) => d.idempotencyKey), { status: 'skipped', code: 'completed', error: 'đơn vị đã hoàn thành (hoặc được miễn) trước khi gửi' }, now);
+  const acknowledged = claimed.filter((d) => d.stillPending && d.acknowledged);
+  await deps.store.finish(acknowledged.map((d) => d.idempotencyKey), { status: 'skipped', code: 'acknowledged', error: 'đơn vị đã báo "Đã nhận" lời nhắc này' }, now);
+  const items = claimed.filter((d) => d.stillPending && !d.acknowledged);
+  if (items.length === 0) return { status: 'skipped', items: claimed.length, reason: done.length > 0 ? 'completed' : 'acknowledged' };
   const keys = items.map((d) => d.idempotencyKey);
 
   const first = items[0]!;
@@ -127,7 +130,10 @@ async function failOver(
     return {
       ...base,
       idempotencyKey: idempotencyKey(base),
-      messageKey: messageKey(d.contactId, next.name, d.fireAt),
+      // Escalations and digests keep their own grouping on the next channel too.
+      messageKey: d.purpose === 'reminder' ? messageKey(d.contactId, next.name, d.fireAt) : `${d.purpose}|${messageKey(d.contactId, next.name, d.fireAt)}|${d.unitId}`,
+      purpose: d.purpose,
+      content: d.content,
       recipient: addressOn(next.name, recipient),
       fireAt: d.fireAt,
       urgent: d.urgent,

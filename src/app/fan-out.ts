@@ -1,4 +1,5 @@
 import type { DateTime } from 'luxon';
+import { splitStep } from './plan.js';
 import type { FireStepPayload, JobQueue, DeliverPayload, TimedJob } from './job-queue.js';
 import { channelPreference, type Channel, type ChannelName, type Clock, type Logger, type Recipient } from './ports.js';
 import type { FanOutStore, NewDelivery, PendingRecipient } from './stores.js';
@@ -51,7 +52,7 @@ export async function fanOut(
 ): Promise<FanOutResult> {
   const { store } = deps;
   const now = deps.clock.now();
-  const recipients = await store.pendingRecipients(step.obligationId, step.occurrenceKey);
+  const recipients = await store.pendingRecipients(step.obligationId, step.occurrenceKey, splitStep(step.step).unitId);
   const rows: NewDelivery[] = [];
   for (const r of recipients) {
     const recipient = recipientOf(r);

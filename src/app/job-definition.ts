@@ -1,7 +1,7 @@
 import type { Attempt } from './deliver.js';
 
 /** The queues of the service: timers, fan-out and sending scale separately. */
-export type QueueName = 'plan' | 'fire' | 'deliver';
+export type QueueName = 'plan' | 'fire' | 'deliver' | 'escalate' | 'digest';
 
 export interface RetryPolicy {
   readonly attempts: number;

@@ -29,13 +29,37 @@ export interface TimedJob<P> {
   readonly at: DateTime;
 }
 
+/** One escalation notice: assignment · level · repeat, for the due it was planned from. */
+export interface EscalatePayload {
+  readonly obligationId: string;
+  readonly occurrenceKey: string;
+  readonly unitId: string;
+  readonly level: number;
+  readonly repeat: number;
+  /** The assignment's due when planned: an extension makes the timer stale. */
+  readonly due: string;
+}
+
+/** The weekly leadership digest of one date. */
+export interface DigestPayload {
+  readonly runOn: string;
+}
+
 /** The timers and work in flight (BullMQ on Redis). Adding a job id that exists is a no-op. */
 export interface JobQueue {
   scheduleFires(jobs: readonly TimedJob<FireStepPayload>[]): Promise<void>;
   removeFires(jobIds: readonly string[]): Promise<void>;
+  scheduleEscalations(jobs: readonly TimedJob<EscalatePayload>[]): Promise<void>;
+  removeEscalations(jobIds: readonly string[]): Promise<void>;
+  scheduleDigests(jobs: readonly TimedJob<DigestPayload>[]): Promise<void>;
   enqueueDeliveries(jobs: readonly TimedJob<DeliverPayload>[]): Promise<void>;
   requestPlan(payload: PlanPayload): Promise<void>;
 }
 
 /** Job ids are deterministic; BullMQ refuses ':' in them, so parts are joined with '|'. */
 export const fireJobId = (p: FireStepPayload): string => ['fire', p.obligationId, p.occurrenceKey, p.step, `r${p.revision}`].join('|');
+
+export const escalationJobId = (p: Pick<EscalatePayload, 'obligationId' | 'occurrenceKey' | 'unitId' | 'level' | 'repeat' | 'due'>): string =>
+  ['esc', p.obligationId, p.occurrenceKey, p.unitId, `L${p.level}`, `R${p.repeat}`, p.due].join('|');
+
+export const digestJobId = (p: DigestPayload): string => ['digest', p.runOn].join('|');

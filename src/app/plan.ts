@@ -108,6 +108,17 @@ async function planOne(
   const unitIds = assignedUnits(obligation.assignees, units);
   await deps.store.saveOccurrences(obligation.id, occurrences.filter((o) => relevantKeys.has(o.key) || o.nominalDue >= today), unitIds, now);
 
+  // A unit granted an extension is reminded on its own ladder, counted back from its new due;
+  // its steps are named "<step>@<unit>". Steps of the new ladder already long past are not sent.
+  for (const extended of await deps.store.extendedAssignments(obligation.id)) {
+    const own = { key: extended.occurrenceKey, nominalDue: extended.due, effectiveDue: extended.due };
+    for (const reminder of remindersFor(own, ladder, calendar, settings.fireTime)) {
+      const fireAt = zonedInstant(reminder.fireOn, settings.fireTime, calendar.zone);
+      if (fireAt > horizonEnd || (fireAt < now && now.diff(fireAt) > policy.catchUpMaxAge)) continue;
+      wanted.push({ occurrenceKey: extended.occurrenceKey, step: unitStep(reminder.step, extended.unitId), fireAt });
+    }
+  }
+
   const existing = new Map((await deps.store.steps(obligation.id)).map((r) => [`${r.occurrenceKey}|${r.step}`, r]));
   const wantedByKey = new Map(wanted.map((w) => [`${w.occurrenceKey}|${w.step}`, w]));
   // Timers of an older revision, or whose instant moved, or that the rule no longer produces.
@@ -157,4 +168,13 @@ async function planOne(
 
 function payloadOf(row: Pick<StepRow, 'obligationId' | 'occurrenceKey' | 'step' | 'revision'>): FireStepPayload {
   return { obligationId: row.obligationId, occurrenceKey: row.occurrenceKey, step: row.step, revision: row.revision };
+}
+
+/** A ladder step of one unit's own ladder (after an extension): "7d@dmc.thpt-dmc". */
+export const unitStep = (step: string, unitId: string): string => `${step}@${unitId}`;
+
+/** The ladder step and, for a unit's own ladder, the unit. */
+export function splitStep(step: string): { step: string; unitId?: string } {
+  const at = step.indexOf('@');
+  return at < 0 ? { step } : { step: step.slice(0, at), unitId: step.slice(at + 1) };
 }

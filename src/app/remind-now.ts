@@ -56,6 +56,9 @@ export async function remindNow(deps: RemindNowDeps, obligationId: string, occur
   const inProcess: JobQueue = {
     scheduleFires: async () => undefined,
     removeFires: async () => undefined,
+    scheduleEscalations: async () => undefined,
+    removeEscalations: async () => undefined,
+    scheduleDigests: async () => undefined,
     requestPlan: async () => undefined,
     enqueueDeliveries: async (j) => void jobs.push(...j),
   };

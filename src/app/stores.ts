@@ -1,6 +1,7 @@
 import type { DateTime } from 'luxon';
 import type { IsoDate } from '../domain/civil-date.js';
 import type { DueRule, RollPolicy } from '../domain/due-rule.js';
+import type { AssignmentStatus, EscalationPolicy, EscalationTarget } from '../domain/escalation.js';
 import type { Assignees, UnitKind } from '../domain/obligation.js';
 import type { Occurrence } from '../domain/occurrences.js';
 import type { CalendarRules, YearDecree } from '../domain/calendar/types.js';
@@ -25,6 +26,8 @@ export interface UnitRecord {
   readonly name: string;
   readonly kind: UnitKind;
   readonly leaderContactId: string | null;
+  /** Ban Thường vụ (null: the leader stands for it). */
+  readonly standingCommittee: readonly string[] | null;
 }
 
 export interface ContactRecord {
@@ -49,6 +52,8 @@ export interface ObligationRecord {
   readonly roll: RollPolicy;
   /** Ladder step ids ("30d", "3wd"); null: the configured default. */
   readonly ladder: readonly string[] | null;
+  /** null: the configured default policy. */
+  readonly escalation: EscalationPolicy | null;
   /** In force: the obligation's own validity, else its directive's term and issue date. */
   readonly validFrom: IsoDate | null;
   readonly validUntil: IsoDate | null;
@@ -109,6 +114,8 @@ export interface PlanStore {
   /** Occurrences and, for each unit, a pending assignment (existing assignments keep their status). */
   saveOccurrences(obligationId: string, occurrences: readonly Occurrence[], unitIds: readonly string[], now: DateTime): Promise<void>;
   steps(obligationId: string): Promise<StepRow[]>;
+  /** Open assignments whose due was moved by an extension (they follow their own ladder). */
+  extendedAssignments(obligationId: string): Promise<{ occurrenceKey: string; unitId: string; due: IsoDate }[]>;
   saveSteps(rows: readonly StepRow[], now: DateTime): Promise<void>;
   /** Planned steps of these obligations, each made `cancelled`; returns them (their timers must go). */
   cancelPlannedSteps(obligationId: string, keep: (row: StepRow) => boolean, now: DateTime): Promise<StepRow[]>;
@@ -141,11 +148,21 @@ export interface NewDelivery {
   readonly skipReason?: string;
   /** The delivery that failed for good on another channel and that this one replaces. */
   readonly fallbackFrom?: string;
+  /** Default 'reminder'. */
+  readonly purpose?: DeliveryPurpose;
+  /** What the message says, frozen at fan-out (escalation history, digest figures). */
+  readonly content?: unknown;
 }
+
+export type DeliveryPurpose = 'reminder' | 'escalation' | 'digest';
 
 export interface FanOutStore {
   step(obligationId: string, occurrenceKey: string, step: string): Promise<StepRow | undefined>;
-  pendingRecipients(obligationId: string, occurrenceKey: string): Promise<PendingRecipient[]>;
+  /**
+   * Contacts of the units that still owe the occurrence. Without `unitId`: the units on the
+   * occurrence's own due (an extended unit has its own ladder); with it: that unit only.
+   */
+  pendingRecipients(obligationId: string, occurrenceKey: string, unitId?: string): Promise<PendingRecipient[]>;
   /** Inserts with ON CONFLICT DO NOTHING; returns the keys that were new. */
   insertDeliveries(rows: readonly NewDelivery[], now: DateTime): Promise<string[]>;
   markStep(obligationId: string, occurrenceKey: string, step: string, status: StepStatus, reason: string | null, now: DateTime): Promise<void>;
@@ -177,12 +194,16 @@ export interface ClaimedDelivery {
   readonly effectiveDue: IsoDate;
   /** Still owed at send time: false when the unit completed after the fan-out. */
   readonly stillPending: boolean;
+  /** The unit said "Đã nhận" for this very step: a repeat of it is not sent. */
+  readonly acknowledged: boolean;
+  readonly purpose: DeliveryPurpose;
+  readonly content: unknown;
 }
 
 export type DeliveryOutcome =
   | { readonly status: 'sent'; readonly providerId: string }
   | { readonly status: 'failed'; readonly code: string; readonly error: string; readonly fellBackTo?: ChannelName; readonly meaning?: string }
-  | { readonly status: 'skipped'; readonly error: string }
+  | { readonly status: 'skipped'; readonly error: string; readonly code?: string }
   | { readonly status: 'queued'; readonly code: string; readonly error: string };
 
 export interface DeliveryStore {
@@ -219,4 +240,191 @@ export interface TokenStore {
   writeToken(pair: StoredTokenPair, now: DateTime): Promise<void>;
   /** Records the remaining daily ZNS quota from a send response (shown to admins). */
   recordQuota(appId: string, quota: { daily: number; remaining: number }, now: DateTime): Promise<void>;
+}
+
+// ── assignments: completion, extensions, waivers ─────────────────────────────
+
+export interface AssignmentRef {
+  readonly obligationId: string;
+  readonly occurrenceKey: string;
+  readonly unitId: string;
+}
+
+export interface AssignmentView extends AssignmentRef {
+  readonly status: AssignmentStatus;
+  /** The effective due of this assignment (the occurrence's, or an approved extension's). */
+  readonly due: IsoDate;
+  /** The occurrence's own effective due: differs from `due` after an extension. */
+  readonly occurrenceDue: IsoDate;
+  readonly nominalDue: IsoDate;
+  readonly completedAt: DateTime | null;
+  readonly completedBy: string | null;
+  readonly note: string | null;
+  readonly evidence: string | null;
+  readonly acknowledgedAt: DateTime | null;
+  readonly acknowledgedStep: string | null;
+  readonly waivedReason: string | null;
+  readonly title: string;
+  readonly directiveNumber: string;
+  readonly directiveTitle: string;
+  readonly unitName: string;
+  readonly parentUnitId: string | null;
+  readonly escalation: EscalationPolicy | null;
+}
+
+/** Columns a use case may set on an assignment. */
+export interface AssignmentPatch {
+  readonly status: AssignmentStatus;
+  readonly due?: IsoDate;
+  readonly completedAt?: DateTime | null;
+  readonly completedBy?: string | null;
+  readonly note?: string | null;
+  readonly evidence?: string | null;
+  readonly waivedReason?: string | null;
+}
+
+export interface AuditEntry {
+  readonly actor: string;
+  readonly action: string;
+  readonly detail: unknown;
+}
+
+export interface ExtensionRequest extends AssignmentRef {
+  readonly id: number;
+  readonly reason: string;
+  readonly proposedDue: IsoDate;
+  readonly previousDue: IsoDate;
+  readonly status: 'pending' | 'approved' | 'rejected';
+  readonly requestedBy: string;
+  readonly requestedAt: DateTime;
+  readonly decidedBy: string | null;
+  readonly decidedAt: DateTime | null;
+  readonly decisionNote: string | null;
+}
+
+export interface AuditRow {
+  readonly at: DateTime;
+  readonly actor: string;
+  readonly entity: string;
+  readonly entityId: string;
+  readonly action: string;
+  readonly detail: unknown;
+}
+
+export interface AssignmentStore {
+  assignment(ref: AssignmentRef): Promise<AssignmentView | undefined>;
+  /** A unit's assignments of one obligation, earliest due first. */
+  assignmentsOf(obligationId: string, unitId: string): Promise<AssignmentView[]>;
+  /**
+   * Applies `patch` only if the status is one of `from` (else returns undefined: someone else
+   * changed it first), with an audit row, in one transaction.
+   */
+  transitionAssignment(ref: AssignmentRef, from: readonly AssignmentStatus[], patch: AssignmentPatch, audit: AuditEntry, now: DateTime): Promise<AssignmentView | undefined>;
+  /** Records "Đã nhận" for a step (audit-logged); changes no status. */
+  acknowledge(ref: AssignmentRef, step: string, actor: string, now: DateTime): Promise<void>;
+  /** Queued deliveries of the assignment are recorded as skipped with this code and reason; returns how many. */
+  skipQueuedDeliveries(ref: AssignmentRef, code: string, reason: string, now: DateTime): Promise<number>;
+  /** Inserts a pending request; undefined when one is already pending for the assignment. */
+  createExtensionRequest(ref: AssignmentRef, input: { reason: string; proposedDue: IsoDate; previousDue: IsoDate; requestedBy: string }, now: DateTime): Promise<ExtensionRequest | undefined>;
+  extensionRequest(id: number): Promise<ExtensionRequest | undefined>;
+  extensionRequests(filter: { status?: ExtensionRequest['status']; ref?: AssignmentRef }): Promise<ExtensionRequest[]>;
+  /**
+   * Decides a pending request; on approval also moves the assignment's due and status. One
+   * transaction with audit rows; undefined if it was no longer pending.
+   */
+  decideExtension(
+    id: number,
+    decision: { approve: boolean; decidedBy: string; note: string | null; assignmentPatch?: AssignmentPatch },
+    now: DateTime,
+  ): Promise<ExtensionRequest | undefined>;
+  auditOf(entity: string, entityId: string): Promise<AuditRow[]>;
+}
+
+// ── escalation ──────────────────────────────────────────────────────────────
+
+export interface OpenAssignment extends AssignmentRef {
+  readonly due: IsoDate;
+  readonly escalation: EscalationPolicy | null;
+}
+
+export interface EscalationStepRow extends AssignmentRef {
+  readonly level: number;
+  readonly repeat: number;
+  readonly due: IsoDate;
+  readonly fireAt: DateTime;
+  readonly status: StepStatus;
+  readonly reason?: string | null;
+}
+
+export interface SentSoFar {
+  readonly sentAt: DateTime;
+  readonly channel: ChannelName;
+  readonly purpose: DeliveryPurpose;
+  readonly step: string;
+  readonly contactName: string;
+}
+
+export interface EscalationStore {
+  /** Open assignments whose due passed and is within [fromDue, toDue) (their notices may still be ahead), status made `overdue`. */
+  markOverdue(today: IsoDate, now: DateTime): Promise<number>;
+  openAssignmentsDueBetween(fromDue: IsoDate, toDue: IsoDate, obligationIds?: readonly string[]): Promise<OpenAssignment[]>;
+  escalationSteps(refs: readonly AssignmentRef[]): Promise<EscalationStepRow[]>;
+  escalationStep(ref: AssignmentRef, level: number, repeat: number): Promise<EscalationStepRow | undefined>;
+  saveEscalationSteps(rows: readonly EscalationStepRow[], now: DateTime): Promise<void>;
+  /** Planned notices whose assignment closed or whose due moved: made `cancelled` and returned (their timers must go). */
+  cancelStaleEscalations(now: DateTime, refs?: readonly AssignmentRef[]): Promise<EscalationStepRow[]>;
+  markEscalation(ref: AssignmentRef, level: number, repeat: number, status: StepStatus, reason: string | null, now: DateTime): Promise<void>;
+  /** The contacts a target names for an overdue unit (leader, parent's standing committee, named contacts). */
+  escalationRecipients(unitId: string, target: EscalationTarget): Promise<PendingRecipient[]>;
+  /** What the unit was sent for this occurrence (sent deliveries, oldest first). */
+  sentSoFar(ref: AssignmentRef): Promise<SentSoFar[]>;
+}
+
+// ── leadership digest and reporting ────────────────────────────────────────
+
+export interface DigestRunRow {
+  readonly runOn: IsoDate;
+  readonly fireAt: DateTime;
+  readonly status: 'planned' | 'fired' | 'skipped';
+  readonly reason?: string | null;
+}
+
+export interface LeaderRow {
+  readonly unitId: string;
+  readonly unitName: string;
+  readonly contact: PendingRecipient;
+}
+
+export interface AssignmentFact extends AssignmentRef {
+  readonly unitName: string;
+  readonly title: string;
+  readonly directiveNumber: string;
+  readonly status: AssignmentStatus;
+  readonly due: IsoDate;
+  readonly completedAt: DateTime | null;
+}
+
+export interface ReportCount {
+  readonly key: string;
+  readonly name: string;
+  readonly status: AssignmentStatus;
+  readonly pastDue: boolean;
+  readonly count: number;
+}
+
+export interface DigestStore {
+  digestRuns(fromDate: IsoDate): Promise<DigestRunRow[]>;
+  digestRun(runOn: IsoDate): Promise<DigestRunRow | undefined>;
+  saveDigestRuns(rows: readonly DigestRunRow[], now: DateTime): Promise<void>;
+  /** Leaders of units that have units below them. */
+  leaders(): Promise<LeaderRow[]>;
+  units(): Promise<{ id: string; parent: string | null; name: string }[]>;
+  /** Open assignments due before `dueBefore`, and those completed late at or after `completedSince`. */
+  digestFacts(dueBefore: IsoDate, completedSince: DateTime): Promise<AssignmentFact[]>;
+}
+
+export interface ReportStore {
+  /** Counts per (unit or obligation, status, due passed), for assignments due in [from, to] of these units. */
+  reportCounts(by: 'unit' | 'obligation', filter: { unitIds?: readonly string[]; from?: IsoDate; to?: IsoDate; today: IsoDate }): Promise<ReportCount[]>;
+  units(): Promise<{ id: string; parent: string | null; name: string }[]>;
 }

@@ -31,7 +31,14 @@ export function recordsOf(catalogue: Catalogue): {
       termUntil: d.term?.until ?? null,
       assumed: d.assumed ?? null,
     })),
-    units: catalogue.units.map((u) => ({ id: u.id, parentId: u.parent, name: u.name, kind: u.kind, leaderContactId: u.leader ?? null })),
+    units: catalogue.units.map((u) => ({
+      id: u.id,
+      parentId: u.parent,
+      name: u.name,
+      kind: u.kind,
+      leaderContactId: u.leader ?? null,
+      standingCommittee: u.standingCommittee ? [...u.standingCommittee] : null,
+    })),
     contacts: catalogue.units.flatMap((u) =>
       u.contacts.map((c) => ({
         id: c.id,
@@ -56,6 +63,7 @@ export function recordsOf(catalogue: Catalogue): {
         rule: o.rule,
         roll: o.roll,
         ladder: o.ladder ? o.ladder.map((s) => s.id) : null,
+        escalation: o.escalation ?? null,
         validFrom: validity.validFrom ?? null,
         validUntil: validity.validUntil ?? null,
         assignees: { units: [...o.assignees.units], childrenOf: [...o.assignees.childrenOf] },
@@ -67,7 +75,7 @@ export function recordsOf(catalogue: Catalogue): {
 }
 
 /** Fields whose change moves dates or recipients: the obligation must be planned again. */
-const PLANNING_FIELDS: readonly (keyof ObligationRecord)[] = ['rule', 'roll', 'ladder', 'validFrom', 'validUntil', 'assignees'];
+const PLANNING_FIELDS: readonly (keyof ObligationRecord)[] = ['rule', 'roll', 'ladder', 'escalation', 'validFrom', 'validUntil', 'assignees'];
 
 /** What must change in the record to match the catalogue (nothing is deleted outright: rows are marked). */
 export function planSync(snapshot: RecordSnapshot, catalogue: Catalogue): SyncPlan {

@@ -1,5 +1,6 @@
 import type { IsoDate } from './civil-date.js';
 import type { DueRule, RollPolicy } from './due-rule.js';
+import type { EscalationPolicy } from './escalation.js';
 import type { ReminderLadder } from './ladder.js';
 
 /** The source document: công văn, kế hoạch, nghị quyết. */
@@ -35,6 +36,8 @@ export interface Obligation {
   readonly roll: RollPolicy;
   /** Unset: the configured default ladder. */
   readonly ladder?: ReminderLadder;
+  /** Unset: the configured default escalation policy. */
+  readonly escalation?: EscalationPolicy;
   readonly validFrom?: IsoDate;
   readonly validUntil?: IsoDate;
   readonly assignees: Assignees;
@@ -64,6 +67,8 @@ export interface Unit {
   readonly kind: UnitKind;
   readonly parent: string | null;
   readonly leader?: string;
+  /** Ban Thường vụ: contacts told when a unit below is overdue (unset: the leader). */
+  readonly standingCommittee?: readonly string[];
   readonly contacts: readonly Contact[];
 }
 

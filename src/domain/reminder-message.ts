@@ -27,6 +27,8 @@ export interface DigestItem {
   readonly step: string;
   /** Signed link to act on this item (mark done, ask for an extension). */
   readonly actionUrl?: string;
+  /** Signed link to say "Đã nhận" (received) for this step. */
+  readonly ackUrl?: string;
 }
 
 export interface ReminderMessageLinks {
@@ -54,6 +56,7 @@ export interface ReminderItemView {
   readonly ruleWords: string;
   readonly step: string;
   readonly actionUrl?: string;
+  readonly ackUrl?: string;
   readonly nominalDue: IsoDate;
   readonly effectiveDue: IsoDate;
   /**
@@ -141,6 +144,7 @@ function itemView(item: DigestItem, today: IsoDate, calendar: WorkingCalendar): 
     ruleWords: nfc(item.ruleWords.trim()),
     step: item.step,
     ...optional('actionUrl', item.actionUrl),
+    ...optional('ackUrl', item.ackUrl),
     nominalDue: item.nominalDue,
     effectiveDue: item.effectiveDue,
     countedDue,

@@ -11,6 +11,7 @@ import { migrateCommand } from './commands/migrate.js';
 import { syncCommand } from './commands/sync.js';
 import { startCommand, workerCommand } from './commands/start.js';
 import { remindCommand } from './commands/remind.js';
+import { doneCommand, extensionCommand, reopenCommand, reportCommand, waiveCommand } from './commands/follow-up.js';
 
 export const COMMANDS: readonly Command[] = [
   startCommand,
@@ -21,6 +22,11 @@ export const COMMANDS: readonly Command[] = [
   migrateCommand,
   syncCommand,
   remindCommand,
+  doneCommand,
+  reopenCommand,
+  waiveCommand,
+  extensionCommand,
+  reportCommand,
 ];
 
 function mainHelp(): string {

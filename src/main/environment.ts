@@ -24,7 +24,9 @@ export const environmentSchema = z.object({
   MAIL_FROM: z.string().min(3).default('Hạn Chót <han-chot@example.org>'),
   PORT: z.coerce.number({ error: 'cần một số' }).int('cần số nguyên').min(0, 'từ 0 đến 65535').max(65535, 'từ 0 đến 65535').default(8080),
   PUBLIC_URL: url(['http:', 'https:']).default('http://localhost:8080'),
+  HOST: z.string().min(1).default('127.0.0.1'),
   HANCHOT_SECRET: z.string().min(16, 'tối thiểu 16 ký tự').optional(),
+  HANCHOT_ADMIN_TOKEN: z.string().min(24, 'tối thiểu 24 ký tự').optional(),
   HANCHOT_DATA_DIR: z.string().min(1).default('./data'),
   TZ_BUSINESS: z.string().default('Asia/Ho_Chi_Minh'),
   HANCHOT_CONFIG_DIR: z.string().optional(),
@@ -50,6 +52,8 @@ export const environmentSchema = z.object({
   ZALO_ZNS_DEVELOPMENT: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   ZALO_QUOTA_WARN_BELOW: z.coerce.number().int().min(0).default(500),
   ZALO_TIMEOUT_MS: z.coerce.number().int().min(500).max(120_000).default(15_000),
+  /** Demos and tests only: the service's clock starts at this instant (ISO 8601 with offset) and runs on. */
+  HANCHOT_NOW: z.string().refine((v) => !Number.isNaN(Date.parse(v)) && /T\d\d:\d\d/.test(v), 'cần thời điểm ISO 8601, ví dụ 2027-11-02T08:00:00+07:00').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -9,7 +9,13 @@ import type { RedisLock } from '../adapters/redis/redis-lock.js';
 import { ZaloTokenManager } from '../adapters/zalo/token-manager.js';
 import { createOaChannel, createZnsChannel } from '../adapters/zalo/zalo-channel.js';
 import { createZaloClient } from '../adapters/zalo/zalo-client.js';
+import { DateTime } from 'luxon';
 import type { ComposeMessage } from '../app/deliver.js';
+import { renderEscalation, renderLeadershipDigest } from '../app/messages/render-follow-up.js';
+import type { ClaimedDelivery } from '../app/stores.js';
+import { formatVnDateWithWeekday } from '../domain/civil-date.js';
+import type { LeadershipDigest } from '../domain/leadership-digest.js';
+import { signLink, type LinkAction } from '../domain/signed-link.js';
 import { renderReminder } from '../app/messages/render-reminder.js';
 import { loadReminderTemplates, TemplateError } from '../app/messages/templates.js';
 import type { Channel, Clock, Logger, ZaloContent, ZaloMessageKind } from '../app/ports.js';
@@ -44,6 +50,10 @@ async function readConfigFile(dir: string, path: string): Promise<string> {
   }
 }
 
+function zaloParams(fields: Record<(typeof ZALO_FIELDS)[number], string>, template: ZaloTemplate): Record<string, string> {
+  return Object.fromEntries(Object.entries(template.zns.params).map(([name, p]) => [name, fitZnsParam(fields[p.from], p.maxLength)]));
+}
+
 /** What a reminder says on Zalo: the ZNS template's parameters and the OA text. */
 export function zaloContent(message: ReminderMessage, text: string, template: ZaloTemplate): ZaloContent {
   const first = message.items[0]!;
@@ -63,12 +73,14 @@ export function zaloContent(message: ReminderMessage, text: string, template: Za
     itemCount: String(message.items.length),
     otherCount: others > 0 ? `và ${others} nhiệm vụ khác` : '',
   };
-  const params = Object.fromEntries(Object.entries(template.zns.params).map(([name, p]) => [name, fitZnsParam(fields[p.from], p.maxLength)]));
-  return { kind, params, text: fitOaText(text, template.oa.maxLength) };
+  return { kind, params: zaloParams(fields, template), text: fitOaText(text, template.oa.maxLength) };
 }
 
 /** The message composer: checked templates + Vietnamese view model + .ics + Zalo content. Bad templates stop the start. */
-export async function createComposer(env: Environment, loaded: Loaded): Promise<ComposeMessage> {
+/** How long a one-click link in a message stays valid. */
+export const LINK_LIFETIME_DAYS = 120;
+
+export async function createComposer(env: Environment, loaded: Loaded, secret: string): Promise<ComposeMessage> {
   const dir = resolve(env.HANCHOT_CONFIG_DIR ?? defaultConfigDir());
   let templates;
   let zaloTemplate: ZaloTemplate;
@@ -88,9 +100,33 @@ export async function createComposer(env: Environment, loaded: Loaded): Promise<
   const publicUrl = env.PUBLIC_URL;
   const uidDomain = new URL(publicUrl).hostname || 'hanchot.local';
   const calendar = loaded.calendar;
+  const link = (d: ClaimedDelivery, action: LinkAction, contactId: string, now: DateTime) =>
+    `${publicUrl.replace(/\/+$/, '')}/l/${signLink(
+      { action, obligationId: d.obligationId, occurrenceKey: d.occurrenceKey, unitId: d.unitId, contactId, step: d.step, expiresAt: Math.floor(now.plus({ days: LINK_LIFETIME_DAYS }).toSeconds()) },
+      secret,
+    )}`;
+  const localInstant = (iso: string, zone: string) => {
+    const t = DateTime.fromISO(iso, { zone });
+    return `${formatVnDateWithWeekday(localDateOf(t, zone))} ${t.toFormat('HH:mm')}`;
+  };
   return ({ messageKey, recipient, items, now }) => {
     const first = items[0];
     if (!first) throw new Error('a message needs at least one item');
+    if (first.purpose === 'escalation' || first.purpose === 'digest') {
+      const rendered =
+        first.purpose === 'escalation'
+          ? renderEscalation({ recipientName: recipient.name, items, zone: calendar.zone, formatInstant: localInstant, now })
+          : renderLeadershipDigest({ recipientName: recipient.name, digest: first.content as LeadershipDigest });
+      return {
+        messageKey,
+        recipient,
+        subject: rendered.subject,
+        text: rendered.text,
+        html: rendered.html,
+        attachments: [],
+        zalo: { kind: 'escalation', params: zaloParams(rendered.zalo, zaloTemplate), text: fitOaText(rendered.text, zaloTemplate.oa.maxLength) },
+      };
+    }
     const message = buildReminderMessage({
       today: localDateOf(now, calendar.zone),
       recipientName: recipient.name,
@@ -106,6 +142,8 @@ export async function createComposer(env: Environment, loaded: Loaded): Promise<
         nominalDue: d.nominalDue,
         effectiveDue: d.effectiveDue,
         step: d.step,
+        actionUrl: link(d, 'done', recipient.contactId, now),
+        ackUrl: link(d, 'ack', recipient.contactId, now),
       })),
     });
     const calendarIcs = reminderIcs(message, { dtstamp: now, uidDomain, fallbackUrl: publicUrl });

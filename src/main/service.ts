@@ -1,4 +1,7 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { CommandFailed } from './cli-kit.js';
 import { Duration } from 'luxon';
 import { systemClock } from '../adapters/clock/system-clock.js';
 import { BullmqJobQueue, startWorkers, type RunningWorkers } from '../adapters/bullmq/bullmq-queue.js';
@@ -9,20 +12,33 @@ import { checkRedisSettings, redisAnswers, startPrivateRedis } from '../adapters
 import { RedisLock } from '../adapters/redis/redis-lock.js';
 import type { ZaloTokenManager } from '../adapters/zalo/token-manager.js';
 import { redactUrl } from '../adapters/log/pino-logger.js';
-import type { JobDefinition } from '../app/job-definition.js';
+import type { JobDefinition, QueueName, RetryPolicy } from '../app/job-definition.js';
 import type { Channel, Clock, Logger } from '../app/ports.js';
-import { planReminders, type PlanningPolicy } from '../app/plan.js';
+import type { PlanningPolicy } from '../app/plan.js';
+import type { FastifyInstance } from 'fastify';
+import { buildHttpApp } from '../http/app.js';
+import { escalateJob } from '../../jobs/escalate.js';
+import { leadershipDigestJob } from '../../jobs/leadership-digest.js';
 import { syncCatalogue } from '../app/sync.js';
 import { parseTimeOfDay } from '../domain/instant.js';
 import type { QuietHours } from '../domain/quiet-hours.js';
 import { deliverJob } from '../../jobs/deliver.js';
 import { fireStepJob } from '../../jobs/fire-step.js';
-import { planJob } from '../../jobs/plan.js';
+import { planJob, runPlanner } from '../../jobs/plan.js';
 import { createChannels, createComposer } from './messaging.js';
 import { loadConfig, type Loaded } from './context.js';
 import type { Environment } from './environment.js';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+/** Retries per queue: timers and fan-out retry quickly; sending backs off longer (providers' outages). */
+export const QUEUE_RETRIES: Record<QueueName, RetryPolicy> = {
+  plan: { attempts: 5, backoffMs: 5_000 },
+  fire: { attempts: 10, backoffMs: 2_000 },
+  deliver: { attempts: 8, backoffMs: 10_000 },
+  escalate: { attempts: 10, backoffMs: 2_000 },
+  digest: { attempts: 10, backoffMs: 5_000 },
+};
 
 /** PostgreSQL when DATABASE_URL is set, else PGlite under the data folder; migrated. */
 export async function openRecord(env: Environment, logger: Logger, clock: Clock = systemClock): Promise<Database> {
@@ -35,6 +51,33 @@ export async function openRecord(env: Environment, logger: Logger, clock: Clock 
     'record open',
   );
   return db;
+}
+
+/**
+ * The secret that signs one-click links. Required with a real database (DATABASE_URL); the
+ * demo (PGlite under the data folder) makes one once and keeps it beside its data, so links
+ * stay valid across restarts.
+ */
+export async function resolveSecret(env: Environment): Promise<string> {
+  if (env.HANCHOT_SECRET) return env.HANCHOT_SECRET;
+  if (env.DATABASE_URL) {
+    throw new CommandFailed('thiếu HANCHOT_SECRET (bí mật ký liên kết trong thư, ≥ 16 ký tự): bắt buộc khi dùng DATABASE_URL', [
+      'tạo một chuỗi ngẫu nhiên, ví dụ: node -e "console.log(require(\'crypto\').randomBytes(32).toString(\'base64url\'))"',
+    ]);
+  }
+  const path = join(env.HANCHOT_DATA_DIR, 'secret');
+  try {
+    return (await readFile(path, 'utf8')).trim();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  await mkdir(env.HANCHOT_DATA_DIR, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  // 'wx': two processes starting together keep the first one's secret.
+  await writeFile(path, `${secret}\n`, { mode: 0o600, flag: 'wx' }).catch(async (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EEXIST') throw e;
+  });
+  return (await readFile(path, 'utf8')).trim();
 }
 
 export interface RedisHandle {
@@ -90,6 +133,9 @@ export interface RunningService {
   readonly queue: BullmqJobQueue;
   readonly redis: RedisHandle;
   readonly channels: readonly Channel[];
+  readonly secret: string;
+  readonly http: FastifyInstance | undefined;
+  readonly publicUrl: string;
   /** Drains jobs in flight, then closes every connection; bounded by HANCHOT_SHUTDOWN_TIMEOUT_MS. */
   stop(): Promise<void>;
 }
@@ -102,6 +148,8 @@ export interface ServiceOptions {
   readonly role: 'start' | 'worker';
   /** Redis key prefix (tests isolate themselves with their own). */
   readonly queuePrefix?: string;
+  /** `start` serves HTTP (links, API) unless this is false (tests that only need the workers). */
+  readonly http?: boolean;
 }
 
 /** Wires the record, the queues, the channels and the workers together. */
@@ -114,7 +162,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   };
   try {
     const loaded = await loadConfig(env.HANCHOT_CONFIG_DIR);
-    const compose = await createComposer(env, loaded);
+    const secret = await resolveSecret(env);
+    const compose = await createComposer(env, loaded, secret);
     const db = await openRecord(env, logger, clock);
     closers.push(() => db.close());
     const store = new PostgresStore(db);
@@ -126,7 +175,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     closers.push(() => redis.stop());
     for (const problem of await checkRedisSettings(redis.url)) logger.warn({ redis: redactUrl(redis.url) }, `Redis: ${problem}`);
     const connection = redisConnection(redis.url);
-    const retries = { plan: { attempts: 5, backoffMs: 5_000 }, fire: { attempts: 10, backoffMs: 2_000 }, deliver: { attempts: 8, backoffMs: 10_000 } };
+    const retries = QUEUE_RETRIES;
     const prefix = options.queuePrefix ?? env.HANCHOT_QUEUE_PREFIX;
     const queue = new BullmqJobQueue({ connection, prefix, clock, logger, retries });
     closers.push(() => queue.close());
@@ -147,16 +196,26 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     closers.push(async () => Promise.all(channels.map((c) => c.close())));
     const policy = planningPolicy(env);
     const planDeps = { store, queue, clock, calendar: loaded.calendar, settings: loaded.catalogue.settings, policy, logger };
+    const followUp = { store, queue, clock, calendar: loaded.calendar, channels, settings: loaded.catalogue.settings, digestSettleMs: env.HANCHOT_DIGEST_SETTLE_MS, logger };
     const definitions: JobDefinition<never>[] = [
       planJob(planDeps) as JobDefinition<never>,
+      escalateJob(followUp) as JobDefinition<never>,
+      leadershipDigestJob(followUp) as JobDefinition<never>,
       fireStepJob({ store, queue, clock, channels, digestSettleMs: env.HANCHOT_DIGEST_SETTLE_MS, logger }) as JobDefinition<never>,
       deliverJob({ store, clock, calendar: loaded.calendar, channels, compose, quietHours: quietHours(env), logger, queue }, retries.deliver) as JobDefinition<never>,
     ];
     const workers: RunningWorkers = startWorkers(definitions, { connection, prefix, clock, logger });
     closers.push(() => workers.close());
+    let http: FastifyInstance | undefined;
     if (options.role === 'start') {
-      await planReminders(planDeps);
+      await runPlanner(planDeps);
       await queue.schedulePlanner(env.HANCHOT_PLANNER_EVERY_MINUTES * 60_000);
+      if (options.http !== false) {
+        http = await buildHttpApp({ assignments: { store, queue, clock, calendar: loaded.calendar, logger }, secret, adminToken: env.HANCHOT_ADMIN_TOKEN });
+        closers.push(() => http!.close());
+        await http.listen({ port: env.PORT, host: env.HOST });
+        logger.info({ url: env.PUBLIC_URL, port: env.PORT }, 'HTTP: one-click links and /api/v1 listening');
+      }
     }
     let stopping: Promise<void> | undefined;
     return {
@@ -166,6 +225,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       queue,
       redis,
       channels,
+      secret,
+      http,
+      publicUrl: env.PUBLIC_URL,
       stop() {
         stopping ??= (async () => {
           const bound = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), env.HANCHOT_SHUTDOWN_TIMEOUT_MS).unref());

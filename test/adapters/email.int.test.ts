@@ -86,8 +86,8 @@ function expectReadableReminder(mail: ParsedMail) {
   expect(text).toContain('   Văn bản: số 159/LĐLĐ – V/v thực hiện Kết luận số 19-KL/TU (mục 3)');
   expect(text).toContain('   Hạn: thứ Bảy, 30/10/2027 – còn 7 ngày (5 ngày làm việc)');
   expect(text).toContain('   Lưu ý: trùng ngày nghỉ, hạn thực tế thứ Hai, 01/11/2027');
-  expect(text).toContain('   Báo cáo kết quả hoặc xin gia hạn: https://hanchot.example.vn/a/t0k3n?buoc=7d&don-vi=pm');
-  expect(text).toContain('   Báo cáo kết quả hoặc xin gia hạn: https://hanchot.example.vn/\n');
+  expect(text).toContain('   Xác nhận đã hoàn thành (hoặc xin gia hạn): https://hanchot.example.vn/a/t0k3n?buoc=7d&don-vi=pm');
+  expect(text).toContain('   Xác nhận đã hoàn thành (hoặc xin gia hạn): https://hanchot.example.vn/\n');
   expect(text).toContain('Đồng chí nhận được thư này vì Công đoàn cơ sở Trường THCS Phước Minh được giao');
   expect(text).toBe(text.normalize('NFC'));
   const html = typeof mail.html === 'string' ? mail.html : '';

@@ -59,14 +59,15 @@ describe('the shipped template', () => {
         '   Thời hạn: hằng năm, ngày 30/10',
         '   Hạn: thứ Bảy, 30/10/2027 – còn 7 ngày (5 ngày làm việc)',
         '   Lưu ý: trùng ngày nghỉ, hạn thực tế thứ Hai, 01/11/2027',
-        '   Báo cáo kết quả hoặc xin gia hạn: https://hanchot.test/a/tok?x=1&y=2',
+        '   Xác nhận đã hoàn thành (hoặc xin gia hạn): https://hanchot.test/a/tok?x=1&y=2',
+        '   Báo đã nhận thông báo: https://hanchot.test/',
         '',
         'Xem tất cả nhiệm vụ của đơn vị: https://hanchot.test/',
         '',
         '--',
         'Đồng chí nhận được thư này vì Công đoàn cơ sở Trường THCS Phước Minh được giao các nhiệm vụ trên và đồng chí có tên',
         'trong danh sách người nhận nhắc hạn của đơn vị trên hệ thống Hạn Chót. Khi đơn vị đã hoàn',
-        'thành, hãy bấm “Đã hoàn thành” tại liên kết của nhiệm vụ để không nhận thêm lời nhắc.',
+        'thành, hãy bấm “Xác nhận đã hoàn thành” tại liên kết của nhiệm vụ để không nhận thêm lời nhắc.',
         'Thư gửi tự động vào thứ Bảy, 23/10/2027; xin đừng trả lời thư này.',
         '',
       ].join('\n'),
@@ -74,7 +75,7 @@ describe('the shipped template', () => {
     expect(message.html).toContain('<html lang="vi">');
     expect(message.html).toContain('<strong>thứ Bảy, 30/10/2027</strong> – còn 7 ngày (5 ngày làm việc)');
     // The & of the link is escaped in HTML (a browser reads it back as &) and kept as is in text.
-    expect(message.html).toContain('<a href="https://hanchot.test/a/tok?x=1&amp;y=2">Báo cáo kết quả hoặc xin gia hạn</a>');
+    expect(message.html).toContain('<a href="https://hanchot.test/a/tok?x=1&amp;y=2">Xác nhận đã hoàn thành</a>');
     expect(message.html).toContain('<a href="https://hanchot.test/">Xem tất cả nhiệm vụ của đơn vị</a>');
     expect(message.attachments).toEqual([{ filename: 'han-chot.ics', contentType: ICS_CONTENT_TYPE, content: 'BEGIN:VCALENDAR\r\n' }]);
     expect(ICS_CONTENT_TYPE).toBe('text/calendar; charset=utf-8; method=PUBLISH');
@@ -89,7 +90,7 @@ describe('the shipped template', () => {
     ]);
     expect(message.text).toContain('Hạn Chót xin nhắc 2 nhiệm vụ đơn vị được giao:');
     expect(message.text).toContain(
-      ['1. Tổng hợp danh sách đoàn viên', '   Văn bản: số 159/LĐLĐ', '   Thời hạn: hằng năm, ngày 30/10', '   Hạn: thứ Ba, 26/10/2027 – còn 3 ngày (2 ngày làm việc)', '   Báo cáo kết quả hoặc xin gia hạn: https://hanchot.test/', '', '2. Báo cáo chuyên đề'].join('\n'),
+      ['1. Tổng hợp danh sách đoàn viên', '   Văn bản: số 159/LĐLĐ', '   Thời hạn: hằng năm, ngày 30/10', '   Hạn: thứ Ba, 26/10/2027 – còn 3 ngày (2 ngày làm việc)', '   Xác nhận đã hoàn thành (hoặc xin gia hạn): https://hanchot.test/', '   Báo đã nhận thông báo: https://hanchot.test/', '', '2. Báo cáo chuyên đề'].join('\n'),
     );
     expect(message.html.match(/<li /g)).toHaveLength(2);
   });

@@ -19,6 +19,7 @@ import { planReminders } from '../../src/app/plan.js';
 import type { Clock } from '../../src/app/ports.js';
 import { syncCatalogue } from '../../src/app/sync.js';
 import { environmentSchema } from '../../src/main/environment.js';
+import { TEST_SECRET } from '../support/secret.js';
 import { createComposer } from '../../src/main/messaging.js';
 import { redisConnection } from '../../src/main/service.js';
 import { deliverJob } from '../../jobs/deliver.js';
@@ -66,14 +67,14 @@ async function harness(options: { start: string; smtpUrl: string; redisUrl?: str
   const store = new PostgresStore(t.db);
   const prefix = `t${randomBytes(5).toString('hex')}`;
   const connection = redisConnection(options.redisUrl ?? REDIS_URL);
-  const retries = { plan: { attempts: 3, backoffMs: 100 }, fire: { attempts: 5, backoffMs: 100 }, deliver: { attempts: 12, backoffMs: 200 } };
+  const retries = { plan: { attempts: 3, backoffMs: 100 }, fire: { attempts: 5, backoffMs: 100 }, deliver: { attempts: 12, backoffMs: 200 }, escalate: { attempts: 5, backoffMs: 100 }, digest: { attempts: 5, backoffMs: 100 } };
   const queue = new BullmqJobQueue({ connection, prefix, clock, retries });
   cleanups.push(async () => {
     for (const name of ['plan', 'fire', 'deliver'] as const) await queue.queueOf(name).obliterate({ force: true });
     await queue.close();
   });
   const env = environmentSchema.parse({ HANCHOT_CONFIG_DIR: CONFIG_DIR, PUBLIC_URL: 'https://hanchot.ldld-dmc.example.vn' });
-  const compose = await createComposer(env, loaded);
+  const compose = await createComposer(env, loaded, TEST_SECRET);
   const channel = createSmtpChannel({ url: options.smtpUrl, from: 'Hạn Chót <hanchot@example.org>', pool: false, connectionTimeoutMs: 1_000, greetingTimeoutMs: 1_000 });
   cleanups.push(() => channel.close());
   const planDeps = { store, queue, clock, calendar: loaded.calendar, settings: loaded.catalogue.settings };

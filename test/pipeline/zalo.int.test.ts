@@ -20,6 +20,7 @@ import type { JobDefinition } from '../../src/app/job-definition.js';
 import type { Channel, Clock } from '../../src/app/ports.js';
 import { syncCatalogue } from '../../src/app/sync.js';
 import { environmentSchema } from '../../src/main/environment.js';
+import { TEST_SECRET } from '../support/secret.js';
 import { createComposer } from '../../src/main/messaging.js';
 import { redisConnection } from '../../src/main/service.js';
 import { deliverJob } from '../../jobs/deliver.js';
@@ -82,7 +83,7 @@ async function zaloHarness(options: { start?: string; workers?: boolean; fake?: 
   cleanups.push(() => smtp.close());
   const prefix = `z${randomBytes(5).toString('hex')}`;
   const connection = redisConnection(REDIS_URL);
-  const retries = { plan: { attempts: 3, backoffMs: 100 }, fire: { attempts: 3, backoffMs: 100 }, deliver: { attempts: 6, backoffMs: 100 } };
+  const retries = { plan: { attempts: 3, backoffMs: 100 }, fire: { attempts: 3, backoffMs: 100 }, deliver: { attempts: 6, backoffMs: 100 }, escalate: { attempts: 5, backoffMs: 100 }, digest: { attempts: 5, backoffMs: 100 } };
   const queue = new BullmqJobQueue({ connection, prefix, clock, retries });
   cleanups.push(async () => {
     for (const name of ['plan', 'fire', 'deliver'] as const) await queue.queueOf(name).obliterate({ force: true });
@@ -97,7 +98,7 @@ async function zaloHarness(options: { start?: string; workers?: boolean; fake?: 
   cleanups.push(() => email.close());
   const channels = [createZnsChannel(zaloOptions), createOaChannel(zaloOptions), email];
   const env = environmentSchema.parse({ HANCHOT_CONFIG_DIR: CONFIG_DIR, PUBLIC_URL: 'https://hanchot.ldld-dmc.example.vn' });
-  const compose = await createComposer(env, loaded);
+  const compose = await createComposer(env, loaded, TEST_SECRET);
   if (options.workers !== false) {
     const workers = startWorkers([deliverJob({ store, clock, calendar: loaded.calendar, channels, compose, queue }, retries.deliver) as JobDefinition<never>], { connection, prefix, clock });
     cleanups.push(() => workers.close());
@@ -268,6 +269,7 @@ describe('the Zalo channel against the fake Zalo server', () => {
     const env = {
       ...process.env,
       DATABASE_URL: h.dbUrl,
+      HANCHOT_SECRET: TEST_SECRET,
       REDIS_URL,
       HANCHOT_QUEUE_PREFIX: h.prefix,
       HANCHOT_CONFIG_DIR: CONFIG_DIR,

@@ -1,7 +1,7 @@
 import { DelayedError, Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job, type JobsOptions } from 'bullmq';
 import { DeferredError, PermanentError } from '../../app/errors.js';
 import type { JobDefinition, QueueName, RetryPolicy } from '../../app/job-definition.js';
-import type { DeliverPayload, FireStepPayload, JobQueue, PlanPayload, TimedJob } from '../../app/job-queue.js';
+import type { DeliverPayload, DigestPayload, EscalatePayload, FireStepPayload, JobQueue, PlanPayload, TimedJob } from '../../app/job-queue.js';
 import type { Clock, Logger } from '../../app/ports.js';
 
 export interface BullmqOptions {
@@ -13,7 +13,7 @@ export interface BullmqOptions {
   readonly retries: Record<QueueName, RetryPolicy>;
 }
 
-const QUEUES: readonly QueueName[] = ['plan', 'fire', 'deliver'];
+const QUEUES: readonly QueueName[] = ['plan', 'fire', 'deliver', 'escalate', 'digest'];
 
 function jobOptions(retry: RetryPolicy): JobsOptions {
   return {
@@ -31,30 +31,48 @@ export class BullmqJobQueue implements JobQueue {
 
   constructor(private readonly options: BullmqOptions) {
     const make = (name: QueueName) => new Queue(`hanchot-${name}`, { connection: options.connection, prefix: options.prefix ?? 'bull', defaultJobOptions: jobOptions(options.retries[name]) });
-    this.queues = { plan: make('plan'), fire: make('fire'), deliver: make('deliver') };
+    this.queues = { plan: make('plan'), fire: make('fire'), deliver: make('deliver'), escalate: make('escalate'), digest: make('digest') };
   }
 
   private delay(at: TimedJob<unknown>['at']): number {
     return Math.max(0, at.toMillis() - this.options.clock.now().toMillis());
   }
 
-  async scheduleFires(jobs: readonly TimedJob<FireStepPayload>[]): Promise<void> {
+  private async addTimed<P>(queue: QueueName, name: string, jobs: readonly TimedJob<P>[]): Promise<void> {
     for (let i = 0; i < jobs.length; i += 500) {
-      await this.queues.fire.addBulk(jobs.slice(i, i + 500).map((j) => ({ name: 'fire-step', data: j.payload, opts: { jobId: j.jobId, delay: this.delay(j.at) } })));
+      await this.queues[queue].addBulk(jobs.slice(i, i + 500).map((j) => ({ name, data: j.payload, opts: { jobId: j.jobId, delay: this.delay(j.at) } })));
     }
   }
 
-  async removeFires(jobIds: readonly string[]): Promise<void> {
+  private async removeTimed(queue: QueueName, jobIds: readonly string[]): Promise<void> {
     for (const id of jobIds) {
-      // An active (locked) job cannot be removed; it sees a newer revision and ignores itself.
-      await this.queues.fire.remove(id).catch(() => 0);
+      // An active (locked) job cannot be removed; it re-reads the record and ignores itself.
+      await this.queues[queue].remove(id).catch(() => 0);
     }
   }
 
-  async enqueueDeliveries(jobs: readonly TimedJob<DeliverPayload>[]): Promise<void> {
-    for (let i = 0; i < jobs.length; i += 500) {
-      await this.queues.deliver.addBulk(jobs.slice(i, i + 500).map((j) => ({ name: 'deliver', data: j.payload, opts: { jobId: j.jobId, delay: this.delay(j.at) } })));
-    }
+  scheduleFires(jobs: readonly TimedJob<FireStepPayload>[]): Promise<void> {
+    return this.addTimed('fire', 'fire-step', jobs);
+  }
+
+  removeFires(jobIds: readonly string[]): Promise<void> {
+    return this.removeTimed('fire', jobIds);
+  }
+
+  scheduleEscalations(jobs: readonly TimedJob<EscalatePayload>[]): Promise<void> {
+    return this.addTimed('escalate', 'escalate', jobs);
+  }
+
+  removeEscalations(jobIds: readonly string[]): Promise<void> {
+    return this.removeTimed('escalate', jobIds);
+  }
+
+  scheduleDigests(jobs: readonly TimedJob<DigestPayload>[]): Promise<void> {
+    return this.addTimed('digest', 'leadership-digest', jobs);
+  }
+
+  enqueueDeliveries(jobs: readonly TimedJob<DeliverPayload>[]): Promise<void> {
+    return this.addTimed('deliver', 'deliver', jobs);
   }
 
   async requestPlan(payload: PlanPayload): Promise<void> {

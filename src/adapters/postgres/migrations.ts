@@ -198,6 +198,73 @@ create table zalo_tokens (
 );
 `,
   },
+  {
+    id: '0003_completion_escalation',
+    sql: `
+-- Ban Thường vụ: the contacts of a unit told when a unit below it is overdue (null: its leader).
+alter table units add column standing_committee jsonb;
+-- Per-obligation escalation policy (null: the default in config/settings.yaml).
+alter table obligations add column escalation jsonb;
+
+alter table assignments add column completed_by text;
+alter table assignments add column acknowledged_at timestamptz;
+alter table assignments add column acknowledged_step text;
+alter table assignments add column acknowledged_by text;
+alter table assignments add column waived_reason text;
+create index assignments_open_due on assignments (due) where status in ('pending', 'extended', 'overdue');
+
+-- Gia hạn: asked by a unit, decided by an admin of the parent unit.
+create table extension_requests (
+  id              bigint generated always as identity primary key,
+  obligation_id   text not null,
+  occurrence_key  text not null,
+  unit_id         text not null,
+  reason          text not null,
+  proposed_due    date not null,
+  previous_due    date not null,
+  status          text not null check (status in ('pending', 'approved', 'rejected')),
+  requested_by    text not null,
+  requested_at    timestamptz not null,
+  decided_by      text,
+  decided_at      timestamptz,
+  decision_note   text,
+  foreign key (obligation_id, occurrence_key, unit_id) references assignments (obligation_id, occurrence_key, unit_id)
+);
+-- At most one open request per assignment.
+create unique index extension_requests_one_pending on extension_requests (obligation_id, occurrence_key, unit_id) where status = 'pending';
+
+-- One row per escalation notice the planner has seen (assignment · level · repeat); Redis holds the timer.
+create table escalation_steps (
+  obligation_id   text not null,
+  occurrence_key  text not null,
+  unit_id         text not null,
+  level           integer not null,
+  repeat          integer not null,
+  due             date not null,
+  fire_at         timestamptz not null,
+  status          text not null check (status in ('planned', 'fired', 'skipped', 'cancelled')),
+  reason          text,
+  updated_at      timestamptz not null,
+  primary key (obligation_id, occurrence_key, unit_id, level, repeat)
+);
+create index escalation_steps_planned on escalation_steps (fire_at) where status = 'planned';
+
+-- The weekly leadership digest: one row per run date.
+create table digest_runs (
+  run_on      date primary key,
+  fire_at     timestamptz not null,
+  status      text not null check (status in ('planned', 'fired', 'skipped')),
+  reason      text,
+  updated_at  timestamptz not null
+);
+
+-- What a delivery is: a reminder, an escalation notice or a leadership digest; content is what
+-- the message says, frozen when it was fanned out (escalation history, digest figures).
+alter table deliveries add column purpose text not null default 'reminder' check (purpose in ('reminder', 'escalation', 'digest'));
+alter table deliveries add column content jsonb;
+create index deliveries_assignment on deliveries (obligation_id, occurrence_key, unit_id);
+`,
+  },
 ];
 
 export class MigrationError extends Error {}

@@ -24,6 +24,7 @@ import type {
 } from '../../app/stores.js';
 import type { ChannelName } from '../../app/ports.js';
 import type { Database, Sql } from './database.js';
+import { FollowUpStore, recipientRow } from './follow-up-store.js';
 
 type Row = Record<string, unknown>;
 
@@ -32,8 +33,10 @@ const instant = (v: unknown): DateTime => DateTime.fromJSDate(v as Date, { zone:
 const json = (v: unknown): string => JSON.stringify(v);
 
 /** The record in PostgreSQL (or PGlite): every store port in one place, one SQL dialect. */
-export class PostgresStore implements CatalogueStore, PlanStore, FanOutStore, DeliveryStore, TokenStore {
-  constructor(private readonly db: Database) {}
+export class PostgresStore extends FollowUpStore implements CatalogueStore, PlanStore, FanOutStore, DeliveryStore, TokenStore {
+  constructor(db: Database) {
+    super(db);
+  }
 
   // ── catalogue ────────────────────────────────────────────────────────────
 
@@ -83,9 +86,9 @@ export class PostgresStore implements CatalogueStore, PlanStore, FanOutStore, De
         else {
           const u = c.after;
           await tx.query(
-            `insert into units (id, parent_id, name, kind, leader_contact_id, deleted_at, updated_at) values ($1, $2, $3, $4, $5, null, $6)
-             on conflict (id) do update set parent_id = $2, name = $3, kind = $4, leader_contact_id = $5, deleted_at = null, updated_at = $6`,
-            [u.id, u.parentId, u.name, u.kind, u.leaderContactId, at],
+            `insert into units (id, parent_id, name, kind, leader_contact_id, standing_committee, deleted_at, updated_at) values ($1, $2, $3, $4, $5, $7, null, $6)
+             on conflict (id) do update set parent_id = $2, name = $3, kind = $4, leader_contact_id = $5, standing_committee = $7, deleted_at = null, updated_at = $6`,
+            [u.id, u.parentId, u.name, u.kind, u.leaderContactId, at, u.standingCommittee && json(u.standingCommittee)],
           );
         }
         await audit('unit', c);
@@ -108,12 +111,12 @@ export class PostgresStore implements CatalogueStore, PlanStore, FanOutStore, De
         } else {
           const o = c.after;
           await tx.query(
-            `insert into obligations (id, directive_id, title, clause, sentence, phrase, rule, roll, ladder, valid_from, valid_until, assignees, assumed, note, revision, deleted_at, updated_at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, null, $15)
+            `insert into obligations (id, directive_id, title, clause, sentence, phrase, rule, roll, ladder, valid_from, valid_until, assignees, assumed, note, escalation, revision, deleted_at, updated_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $17, 1, null, $15)
              on conflict (id) do update set directive_id = $2, title = $3, clause = $4, sentence = $5, phrase = $6, rule = $7, roll = $8,
-               ladder = $9, valid_from = $10, valid_until = $11, assignees = $12, assumed = $13, note = $14, deleted_at = null, updated_at = $15,
+               ladder = $9, escalation = $17, valid_from = $10, valid_until = $11, assignees = $12, assumed = $13, note = $14, deleted_at = null, updated_at = $15,
                revision = obligations.revision + (case when $16 then 1 else 0 end)`,
-            [o.id, o.directiveId, o.title, o.clause, o.sentence, o.phrase, json(o.rule), o.roll, o.ladder && json(o.ladder), o.validFrom, o.validUntil, json(o.assignees), o.assumed, o.note, at, c.replan],
+            [o.id, o.directiveId, o.title, o.clause, o.sentence, o.phrase, json(o.rule), o.roll, o.ladder && json(o.ladder), o.validFrom, o.validUntil, json(o.assignees), o.assumed, o.note, at, c.replan, o.escalation && json(o.escalation)],
           );
         }
         await audit('obligation', c);
@@ -176,7 +179,9 @@ export class PostgresStore implements CatalogueStore, PlanStore, FanOutStore, De
          from occurrences o cross join unnest($3::text[]) as u(id)
          where o.obligation_id = $1 and o.key = any($2::text[])
          on conflict (obligation_id, occurrence_key, unit_id) do update set due = excluded.due, updated_at = excluded.updated_at
-           where assignments.status = 'pending' and assignments.due <> excluded.due`,
+           where assignments.status in ('pending', 'overdue') and assignments.due <> excluded.due
+             and not exists (select 1 from extension_requests r where r.obligation_id = assignments.obligation_id
+               and r.occurrence_key = assignments.occurrence_key and r.unit_id = assignments.unit_id and r.status = 'approved')`,
         [obligationId, occurrences.map((o) => o.key), unitIds, iso(now)],
       );
     });
@@ -185,6 +190,16 @@ export class PostgresStore implements CatalogueStore, PlanStore, FanOutStore, De
   async steps(obligationId: string): Promise<StepRow[]> {
     const rows = await this.db.query('select * from reminder_steps where obligation_id = $1', [obligationId]);
     return rows.map(stepOf);
+  }
+
+  async extendedAssignments(obligationId: string): Promise<{ occurrenceKey: string; unitId: string; due: string }[]> {
+    const rows = await this.db.query<{ occurrence_key: string; unit_id: string; due: string }>(
+      `select a.occurrence_key, a.unit_id, a.due from assignments a
+       join occurrences oc on oc.obligation_id = a.obligation_id and oc.key = a.occurrence_key
+       where a.obligation_id = $1 and a.status in ('pending', 'extended', 'overdue') and a.due <> oc.effective_due`,
+      [obligationId],
+    );
+    return rows.map((r) => ({ occurrenceKey: r.occurrence_key, unitId: r.unit_id, due: r.due }));
   }
 
   async saveSteps(rows: readonly StepRow[], now: DateTime): Promise<void> {
@@ -239,38 +254,32 @@ export class PostgresStore implements CatalogueStore, PlanStore, FanOutStore, De
     return rows[0] && stepOf(rows[0]);
   }
 
-  async pendingRecipients(obligationId: string, occurrenceKey: string): Promise<PendingRecipient[]> {
+  async pendingRecipients(obligationId: string, occurrenceKey: string, unitId?: string): Promise<PendingRecipient[]> {
     const rows = await this.db.query(
       `select a.unit_id, u.name as unit_name, c.id as contact_id, c.name, c.email, c.phone, c.zalo_user_id, c.channels
        from assignments a
+       join occurrences oc on oc.obligation_id = a.obligation_id and oc.key = a.occurrence_key
        join units u on u.id = a.unit_id and u.deleted_at is null
        join contacts c on c.unit_id = a.unit_id and c.deleted_at is null
-       where a.obligation_id = $1 and a.occurrence_key = $2 and a.status = 'pending'
+       where a.obligation_id = $1 and a.occurrence_key = $2 and a.status in ('pending', 'extended', 'overdue')
+         and (case when $3::text is null then a.due = oc.effective_due else a.unit_id = $3 end)
        order by a.unit_id, c.id`,
-      [obligationId, occurrenceKey],
+      [obligationId, occurrenceKey, unitId ?? null],
     );
-    return rows.map((r) => ({
-      unitId: r.unit_id as string,
-      unitName: r.unit_name as string,
-      contactId: r.contact_id as string,
-      name: r.name as string,
-      email: (r.email as string | null) ?? null,
-      phone: (r.phone as string | null) ?? null,
-      zaloUserId: (r.zalo_user_id as string | null) ?? null,
-      channels: (r.channels as ChannelName[] | null) ?? null,
-    }));
+    return rows.map(recipientRow);
   }
 
   async insertDeliveries(rows: readonly NewDelivery[], now: DateTime): Promise<string[]> {
     if (rows.length === 0) return [];
     const inserted = await this.db.query<{ idempotency_key: string }>(
       `insert into deliveries (idempotency_key, message_key, obligation_id, occurrence_key, unit_id, step, contact_id, channel, recipient,
-                               fire_at, urgent, status, error_code, error, fallback_from, created_at, updated_at)
+                               fire_at, urgent, status, error_code, error, fallback_from, purpose, content, created_at, updated_at)
        select x.idempotency_key, x.message_key, x.obligation_id, x.occurrence_key, x.unit_id, x.step, x.contact_id, x.channel, x.recipient,
               x.fire_at::timestamptz, x.urgent, case when x.skip_reason is null then 'queued' else 'skipped' end,
-              case when x.skip_reason is null then null else 'no_address' end, x.skip_reason, x.fallback_from, $2, $2
+              case when x.skip_reason is null then null else 'no_address' end, x.skip_reason, x.fallback_from, x.purpose, x.content, $2, $2
        from jsonb_to_recordset($1::jsonb) as x(idempotency_key text, message_key text, obligation_id text, occurrence_key text, unit_id text,
-            step text, contact_id text, channel text, recipient text, fire_at text, urgent boolean, skip_reason text, fallback_from text)
+            step text, contact_id text, channel text, recipient text, fire_at text, urgent boolean, skip_reason text, fallback_from text,
+            purpose text, content jsonb)
        on conflict (idempotency_key) do nothing
        returning idempotency_key`,
       [
@@ -289,6 +298,8 @@ export class PostgresStore implements CatalogueStore, PlanStore, FanOutStore, De
             urgent: r.urgent,
             skip_reason: r.skipReason ?? null,
             fallback_from: r.fallbackFrom ?? null,
+            purpose: r.purpose ?? 'reminder',
+            content: r.content ?? null,
           })),
         ),
         iso(now),
@@ -317,17 +328,22 @@ export class PostgresStore implements CatalogueStore, PlanStore, FanOutStore, De
          where message_key = $1 and (status = 'queued' or (status = 'sending' and claimed_by = $2))
          returning *)
        select d.idempotency_key, d.obligation_id, d.occurrence_key, d.step, d.unit_id, d.contact_id, d.channel, d.urgent, d.attempts, d.fire_at,
+              d.purpose, d.content,
               u.name as unit_name, c.name as contact_name, c.email, c.phone, c.zalo_user_id, c.channels,
-              o.title, o.rule, dir.number as directive_number, dir.title as directive_title,
-              oc.nominal_due, coalesce(a.due, oc.effective_due) as effective_due, coalesce(a.status = 'pending', false) as still_pending
+              coalesce(o.title, '') as title, o.rule, coalesce(dir.number, '') as directive_number, coalesce(dir.title, '') as directive_title,
+              -- After an extension the unit's own due is what it is reminded of.
+              coalesce((case when a.due <> oc.effective_due then a.due else oc.nominal_due end)::text, d.occurrence_key) as nominal_due,
+              coalesce(a.due::text, oc.effective_due::text, d.occurrence_key) as effective_due,
+              case when d.purpose = 'digest' then true else coalesce(a.status in ('pending', 'extended', 'overdue'), false) end as still_pending,
+              coalesce(d.purpose = 'reminder' and a.acknowledged_step = d.step, false) as acknowledged
        from claimed d
        join units u on u.id = d.unit_id
        join contacts c on c.id = d.contact_id
-       join obligations o on o.id = d.obligation_id
-       join directives dir on dir.id = o.directive_id
-       join occurrences oc on oc.obligation_id = d.obligation_id and oc.key = d.occurrence_key
+       left join obligations o on o.id = d.obligation_id
+       left join directives dir on dir.id = o.directive_id
+       left join occurrences oc on oc.obligation_id = d.obligation_id and oc.key = d.occurrence_key
        left join assignments a on a.obligation_id = d.obligation_id and a.occurrence_key = d.occurrence_key and a.unit_id = d.unit_id
-       order by oc.nominal_due, d.idempotency_key`,
+       order by nominal_due, d.idempotency_key`,
       [messageKey, claimer, iso(now), countAttempt ? 1 : 0],
     );
     return rows.map((r) => ({
@@ -354,6 +370,9 @@ export class PostgresStore implements CatalogueStore, PlanStore, FanOutStore, De
       nominalDue: r.nominal_due as string,
       effectiveDue: r.effective_due as string,
       stillPending: r.still_pending as boolean,
+      acknowledged: r.acknowledged as boolean,
+      purpose: r.purpose as ClaimedDelivery['purpose'],
+      content: r.content ?? null,
     }));
   }
 
@@ -407,7 +426,7 @@ export class PostgresStore implements CatalogueStore, PlanStore, FanOutStore, De
   async finish(keys: readonly string[], outcome: DeliveryOutcome, now: DateTime): Promise<void> {
     if (keys.length === 0) return;
     const at = iso(now);
-    const code = outcome.status === 'sent' ? null : outcome.status === 'skipped' ? 'skipped' : outcome.code;
+    const code = outcome.status === 'sent' ? null : outcome.status === 'skipped' ? (outcome.code ?? 'skipped') : outcome.code;
     const fellBackTo = outcome.status === 'failed' ? (outcome.fellBackTo ?? null) : null;
     const meaning = outcome.status === 'failed' ? (outcome.meaning ?? null) : null;
     const error = outcome.status === 'sent' ? null : outcome.error;
@@ -448,6 +467,7 @@ function unitOf(r: Row): UnitRecord {
     name: r.name as string,
     kind: r.kind as UnitRecord['kind'],
     leaderContactId: (r.leader_contact_id as string | null) ?? null,
+    standingCommittee: (r.standing_committee as string[] | null) ?? null,
   };
 }
 
@@ -475,6 +495,7 @@ function obligationOf(r: Row): StoredObligation {
     rule: r.rule as ObligationRecord['rule'],
     roll: r.roll as ObligationRecord['roll'],
     ladder: (r.ladder as string[] | null) ?? null,
+    escalation: (r.escalation as ObligationRecord['escalation']) ?? null,
     validFrom: (r.valid_from as string | null) ?? null,
     validUntil: (r.valid_until as string | null) ?? null,
     assignees: r.assignees as ObligationRecord['assignees'],

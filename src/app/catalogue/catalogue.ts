@@ -2,6 +2,7 @@ import type { IsoDate } from '../../domain/civil-date.js';
 import type { CalendarRules, LunarToSolar, YearDecree } from '../../domain/calendar/types.js';
 import { WorkingCalendar } from '../../domain/calendar/working-calendar.js';
 import type { MonthDay, RollPolicy } from '../../domain/due-rule.js';
+import type { EscalationPolicy } from '../../domain/escalation.js';
 import type { ReminderLadder } from '../../domain/ladder.js';
 import type { TimeOfDay } from '../../domain/instant.js';
 import type { Directive, Obligation, Unit } from '../../domain/obligation.js';
@@ -15,6 +16,9 @@ export interface Settings {
     readonly semiannual: readonly [MonthDay, MonthDay];
     readonly eventWorkingDays: number;
   };
+  readonly escalation: EscalationPolicy;
+  /** Weekly leadership digest: ISO weekday (1 = Monday) and local time. */
+  readonly leadershipDigest: { readonly weekday: number; readonly time: TimeOfDay };
 }
 
 /** Everything under config/, validated and frozen. */

@@ -3,6 +3,7 @@ import { yearOf } from '../../domain/civil-date.js';
 import type { CalendarRules, YearDecree } from '../../domain/calendar/types.js';
 import { validateRule, type DueRule, type EventDue, type PeriodWindow } from '../../domain/due-rule.js';
 import { isDomainError } from '../../domain/errors.js';
+import { checkEscalationPolicy, type EscalationPolicy } from '../../domain/escalation.js';
 import { parseLadder, type ReminderLadder } from '../../domain/ladder.js';
 import type { Directive, Obligation, Unit } from '../../domain/obligation.js';
 import type { Catalogue, Settings } from './catalogue.js';
@@ -16,6 +17,7 @@ import {
   unitsFile,
   weekdayNumber,
   yearDecreeFile,
+  type EscalationInput,
   type RuleInput,
 } from './schemas.js';
 import { YamlSource, type CatalogueIssue, type SourceFile } from './yaml-source.js';
@@ -79,7 +81,17 @@ export function loadCatalogue(files: readonly SourceFile[]): LoadResult {
   let settings: Settings | undefined;
   if (settingsSrc && settingsData) {
     const ladder = ladderOf(settingsData.reminders.ladder, settingsSrc, ['reminders', 'ladder'], issues);
-    if (ladder) settings = { fireTime: settingsData.reminders.fireTime, ladder, roll: settingsData.roll, defaults: settingsData.defaults };
+    const escalation = escalationOf(settingsData.escalation, settingsSrc, ['escalation'], issues);
+    if (ladder && escalation) {
+      settings = {
+        fireTime: settingsData.reminders.fireTime,
+        ladder,
+        roll: settingsData.roll,
+        defaults: settingsData.defaults,
+        escalation,
+        leadershipDigest: { weekday: weekdayNumber(settingsData.leadershipDigest.weekday), time: settingsData.leadershipDigest.time },
+      };
+    }
   }
 
   // Calendar
@@ -130,6 +142,11 @@ export function loadCatalogue(files: readonly SourceFile[]): LoadResult {
       if (u.leader && !u.contacts.some((c) => c.id === u.leader)) {
         issues.push(unitsSrc.issueAt(['units', i, 'leader'], `lãnh đạo "${u.leader}" không có trong danh sách người nhận của đơn vị`));
       }
+      u.standingCommittee?.forEach((m, j) => {
+        if (!u.contacts.some((c) => c.id === m)) {
+          issues.push(unitsSrc.issueAt(['units', i, 'standingCommittee', j], `ủy viên Ban Thường vụ "${m}" không có trong danh sách người nhận của đơn vị`));
+        }
+      });
     });
     unitsData.units.forEach((u, i) => {
       if (u.parent !== null && !ids.has(u.parent)) issues.push(unitsSrc.issueAt(['units', i, 'parent'], `đơn vị cấp trên "${u.parent}" không tồn tại`));
@@ -147,6 +164,7 @@ export function loadCatalogue(files: readonly SourceFile[]): LoadResult {
     });
     units.push(...unitsData.units);
   }
+  const allContactIds = new Set(units.flatMap((u) => u.contacts.map((c) => c.id)));
   const unitIds = new Set(units.map((u) => u.id));
   const anchors = new Set(calendarRules ? [...calendarRules.namedDays.map((n) => n.id), ...calendarRules.holidays.map((h) => h.id)] : []);
 
@@ -200,6 +218,16 @@ export function loadCatalogue(files: readonly SourceFile[]): LoadResult {
         issues.push(src.issueAt(at('rule', 'anchor'), `ngày mốc "${rule.anchor}" không có trong calendar/rules.yaml (có: ${[...anchors].join(', ')})`));
       }
       const ladder = o.ladder ? ladderOf(o.ladder, src, at('ladder'), issues) : undefined;
+      const escalation = o.escalation ? escalationOf(o.escalation, src, at('escalation'), issues) : undefined;
+      if (o.escalation && unitsData) {
+        o.escalation.levels.forEach((l, li) => {
+          if (typeof l.notify === 'object') {
+            for (const c of l.notify.contacts) {
+              if (!allContactIds.has(c)) issues.push(src.issueAt(at('escalation', 'levels', li, 'notify', 'contacts'), `người nhận "${c}" không tồn tại`));
+            }
+          }
+        });
+      }
       obligations.push({
         id: o.id,
         directiveId: d.id,
@@ -210,6 +238,7 @@ export function loadCatalogue(files: readonly SourceFile[]): LoadResult {
         rule,
         roll: o.roll ?? settings.roll,
         ladder,
+        escalation,
         validFrom: o.validFrom,
         validUntil: o.validUntil,
         assignees,
@@ -328,6 +357,26 @@ function periodWindow(input: PeriodInput, report: (path: PropertyKey[], message:
       return { unit: 'year', year: input.year! };
     case 'range':
       return { unit: 'range', start: input.start!, end: input.end! };
+  }
+}
+
+function escalationOf(input: EscalationInput, src: YamlSource, path: PropertyKey[], issues: CatalogueIssue[]): EscalationPolicy | undefined {
+  try {
+    return checkEscalationPolicy({
+      levels: input.levels.map((l, i) => ({
+        level: i + 1,
+        afterWorkingDays: l.afterWorkingDays,
+        notify: typeof l.notify === 'string' ? { kind: l.notify } : { kind: 'contacts', contactIds: l.notify.contacts },
+      })),
+      repeatEveryWorkingDays: input.repeatEveryWorkingDays,
+      maxRepeats: input.maxRepeats,
+    });
+  } catch (e) {
+    if (isDomainError(e)) {
+      issues.push(src.issueAt(path, e.message));
+      return undefined;
+    }
+    throw e;
   }
 }
 

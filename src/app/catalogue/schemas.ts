@@ -55,6 +55,21 @@ export type RuleInput = z.infer<(typeof ruleShapes)[keyof typeof ruleShapes]>;
 export const ladderInput = z.array(z.string(), { error: 'lịch nhắc phải là danh sách, ví dụ [30d, 7d, 3wd, 1wd, 0d]' });
 export const rollInput = z.enum(['next_working_day', 'previous_working_day', 'keep']);
 
+/** An escalation policy (chuyển cấp): levels told N working days after the due, repeated every R working days up to K times. */
+const escalationTarget = z.union([
+  z.literal('unit_leader'),
+  z.literal('parent_leadership'),
+  z.strictObject({ contacts: z.array(id).min(1, 'cần ít nhất một người nhận') }),
+]);
+export const escalationInput = z.strictObject({
+  levels: z
+    .array(z.strictObject({ afterWorkingDays: z.number().int().min(1, 'từ 1 ngày làm việc').max(250), notify: escalationTarget }))
+    .min(1, 'cần ít nhất một cấp'),
+  repeatEveryWorkingDays: z.number().int().min(1).max(250),
+  maxRepeats: z.number().int().min(0).max(50),
+});
+export type EscalationInput = z.infer<typeof escalationInput>;
+
 export const assigneesInput = z.strictObject({ units: z.array(id).optional(), childrenOf: z.array(id).optional() });
 
 export const obligationInput = z.strictObject({
@@ -71,6 +86,7 @@ export const obligationInput = z.strictObject({
   validUntil: isoDate.optional(),
   roll: rollInput.optional(),
   ladder: ladderInput.optional(),
+  escalation: escalationInput.optional(),
 });
 export type ObligationInput = z.infer<typeof obligationInput>;
 
@@ -114,6 +130,8 @@ export const unitsFile = z.strictObject({
       kind: z.enum(['national', 'province', 'district', 'grassroots']),
       parent: id.nullable(),
       leader: id.optional(),
+      /** Ban Thường vụ: contacts of this unit told when a unit below it is overdue (unset: the leader). */
+      standingCommittee: z.array(id).optional(),
       contacts: z.array(contact).default([]),
     }),
   ),
@@ -168,6 +186,12 @@ export const settingsFile = z.strictObject({
     yearly: monthDay,
     semiannual: z.tuple([monthDay, monthDay]),
     eventWorkingDays: z.number().int().min(0).max(250),
+  }),
+  escalation: escalationInput,
+  /** The weekly leadership digest: day of the week and local time. */
+  leadershipDigest: z.strictObject({
+    weekday: z.enum(WEEKDAYS),
+    time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'giờ dạng HH:MM'),
   }),
 });
 export type SettingsFile = z.infer<typeof settingsFile>;

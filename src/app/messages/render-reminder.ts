@@ -46,6 +46,7 @@ export function templateView(message: ReminderMessage, publicUrl: string): Remin
       timeLeftText: item.timeLeftText,
       ...(item.rolledNote ? { rolledNote: item.rolledNote } : {}),
       link: safeUrl(item.actionUrl) ?? fallback,
+      ackLink: safeUrl(item.ackUrl) ?? fallback,
       overdue: item.status === 'overdue',
       dueToday: item.status === 'due_today',
     }),

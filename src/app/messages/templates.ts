@@ -40,6 +40,8 @@ export interface ReminderTemplateItem {
   readonly rolledNote?: string;
   /** Where to act on the item: its signed action link, or PUBLIC_URL. */
   readonly link: string;
+  /** The signed "Đã nhận" link, or PUBLIC_URL. */
+  readonly ackLink: string;
   readonly overdue: boolean;
   readonly dueToday: boolean;
 }
@@ -62,6 +64,7 @@ const ITEM_FIELDS = [
   'timeLeftText',
   'rolledNote',
   'link',
+  'ackLink',
   'overdue',
   'dueToday',
 ] as const;

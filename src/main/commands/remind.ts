@@ -5,7 +5,7 @@ import { formatVnDateWithWeekday } from '../../domain/civil-date.js';
 import { CommandFailed, UsageError, type Command } from '../cli-kit.js';
 import { loadConfig } from '../context.js';
 import { createChannels, createComposer } from '../messaging.js';
-import { DEFAULT_REDIS_URL, openRecord } from '../service.js';
+import { DEFAULT_REDIS_URL, openRecord, resolveSecret } from '../service.js';
 import { redisAnswers } from '../../adapters/redis/private-redis.js';
 import { RedisLock } from '../../adapters/redis/redis-lock.js';
 import { CONFIG_HELP, configOption } from './shared-options.js';
@@ -32,7 +32,7 @@ export const remindCommand: Command = {
     if (values.now !== true) throw new UsageError('cần --now (chỉ hỗ trợ gửi ngay; lịch nhắc thường do hanchot start lo)');
     const { env, logger } = runtime({ config: values.config as string | undefined });
     const loaded = await loadConfig(env.HANCHOT_CONFIG_DIR);
-    const compose = await createComposer(env, loaded);
+    const compose = await createComposer(env, loaded, await resolveSecret(env));
     const db = await openRecord(env, logger);
     const store = new PostgresStore(db);
     const redisUrl = env.REDIS_URL ?? DEFAULT_REDIS_URL;

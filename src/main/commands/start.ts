@@ -33,7 +33,7 @@ function serviceCommand(role: 'start' | 'worker'): Command {
     options: role === 'start' ? { ...configOption, 'fake-zalo': { type: 'boolean' } } : { ...configOption },
     async run({ values }, io) {
       const runtimeEnv = runtime({ config: values.config as string | undefined });
-      const { logger } = runtimeEnv;
+      const { logger, clock } = runtimeEnv;
       let env = runtimeEnv.env;
       let fake: FakeZalo | undefined;
       if (values['fake-zalo'] === true) {
@@ -42,7 +42,7 @@ function serviceCommand(role: 'start' | 'worker'): Command {
       }
       let service: RunningService;
       try {
-        service = await startService({ env, logger, role });
+        service = await startService({ env, logger, role, clock });
       } catch (e) {
         await fake?.close();
         if (e instanceof RedisUnavailable) throw new CommandFailed(e.message);
@@ -74,6 +74,7 @@ async function banner(service: RunningService, role: string, dataDir: string, sm
   io.err(`Hạn Chót đang chạy (${role}). Cơ sở dữ liệu: ${where}. Redis: ${redactUrl(service.redis.url)}${service.redis.private ? ' (riêng, dữ liệu trong ' + resolve(dataDir, 'redis') + ')' : ''}.`);
   io.err(smtpUrl ? `Thư gửi qua SMTP ${redactUrl(smtpUrl)}.` : `Thư (chưa đặt SMTP_URL) được ghi thành tệp .eml trong ${resolve(dataDir, 'outbox')}.`);
   if (role !== 'start') return;
+  if (service.http) io.err(`Liên kết một chạm và API: ${service.http.listeningOrigin} (PUBLIC_URL trong thư: ${service.publicUrl}).`);
   const next = await service.store.nextPlannedSteps(5);
   if (next.length === 0) io.err('Không có lượt nhắc nào trong khoảng lập lịch.');
   else {

@@ -5,7 +5,7 @@ import { systemClock } from '../../adapters/clock/system-clock.js';
 import { describePlan, isEmptyPlan, syncCatalogue } from '../../app/sync.js';
 import type { Command } from '../cli-kit.js';
 import { loadConfig } from '../context.js';
-import { DEFAULT_REDIS_URL, openRecord, redisConnection } from '../service.js';
+import { DEFAULT_REDIS_URL, openRecord, QUEUE_RETRIES, redisConnection } from '../service.js';
 import { CONFIG_HELP, configOption } from './shared-options.js';
 import { ENV_HELP, runtime } from './runtime.js';
 
@@ -41,7 +41,7 @@ export const syncCommand: Command = {
       if (!dryRun && result.replan.length > 0) {
         const url = env.REDIS_URL ?? DEFAULT_REDIS_URL;
         if (await redisAnswers(url)) {
-          const queue = new BullmqJobQueue({ connection: redisConnection(url), clock: systemClock, retries: { plan: { attempts: 5, backoffMs: 5_000 }, fire: { attempts: 1, backoffMs: 1 }, deliver: { attempts: 1, backoffMs: 1 } } });
+          const queue = new BullmqJobQueue({ connection: redisConnection(url), clock: systemClock, retries: QUEUE_RETRIES });
           await queue.requestPlan({ obligationIds: result.replan });
           await queue.close();
           io.out(`Đã yêu cầu lập lại lịch nhắc cho ${result.replan.length} nhiệm vụ.`);
