@@ -1,6 +1,6 @@
 import { addDays } from '../domain/civil-date.js';
 import type { WorkingCalendar } from '../domain/calendar/working-calendar.js';
-import { DEFAULT_ESCALATION, escalationReachDays, escalationSchedule, isOpen, type EscalationPolicy } from '../domain/escalation.js';
+import { DEFAULT_ESCALATION, escalationReachDays, escalationSchedule, isOpen, type EscalationPolicy, type EscalationTarget } from '../domain/escalation.js';
 import { localDateOf, zonedInstant } from '../domain/instant.js';
 import type { Settings } from './catalogue/catalogue.js';
 import { addressOn, nextChannel, recipientOf } from './fan-out.js';
@@ -102,6 +102,8 @@ export interface EscalationContent {
   readonly due: string;
   readonly workingDaysOverdue: number;
   readonly unitName: string;
+  /** Who this level tells: the unit's own leader can close the item from the message. */
+  readonly notify: EscalationTarget['kind'];
   readonly sent: readonly { at: string; channel: string; purpose: string; step: string; contactName: string }[];
 }
 
@@ -142,6 +144,7 @@ export async function fireEscalation(deps: EscalateDeps, payload: EscalatePayloa
     due: payload.due,
     workingDaysOverdue: deps.calendar.workingDaysBetween(payload.due, localDateOf(row.fireAt, deps.calendar.zone)),
     unitName: assignment.unitName,
+    notify: level.notify.kind,
     sent: history.map((h) => ({ at: h.sentAt.toUTC().toISO()!, channel: h.channel, purpose: h.purpose, step: h.step, contactName: h.contactName })),
   };
   const step = `esc.L${payload.level}.R${payload.repeat}`;

@@ -40,8 +40,10 @@ export function signLink(claims: LinkClaims, secret: string): string {
 export function verifyLink(token: string, secret: string, nowSeconds: number): LinkCheck {
   const parts = token.split('.');
   if (parts.length !== 3 || parts[0] !== VERSION || !/^[A-Za-z0-9_-]+$/.test(parts[1]!) || !/^[A-Za-z0-9_-]+$/.test(parts[2]!)) return { ok: false, reason: 'malformed' };
-  const expected = mac(parts[1]!, secret);
-  const given = Buffer.from(parts[2]!, 'base64url');
+  // Compared as text: base64url's last character has spare bits a decoder ignores, so comparing
+  // decoded bytes would accept four spellings of one signature.
+  const expected = Buffer.from(b64(mac(parts[1]!, secret)));
+  const given = Buffer.from(parts[2]!);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad_signature' };
   let claims: LinkClaims;
   try {

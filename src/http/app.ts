@@ -14,6 +14,7 @@ import {
 } from '../app/assignments.js';
 import { buildReport } from '../app/report.js';
 import type { AssignmentRef, AssignmentStore, ExtensionRequest, ReportStore } from '../app/stores.js';
+import { isIsoDate } from '../domain/civil-date.js';
 import { verifyLink } from '../domain/signed-link.js';
 import { localDateOf } from '../domain/instant.js';
 import { confirmPage, LINK_PROBLEMS, resultPage } from './pages.js';
@@ -27,20 +28,21 @@ export interface HttpDeps {
   readonly logger?: boolean;
 }
 
+const isoDate = z.string().refine(isIsoDate, 'cần ngày có thật dạng YYYY-MM-DD');
 const refParams = z.strictObject({ obligationId: z.string().min(1).max(200), occurrenceKey: z.string().min(1).max(100), unitId: z.string().min(1).max(200) });
 const completeBody = z.strictObject({ note: z.string().max(2000).optional(), evidence: z.string().max(2000).optional(), actor: z.string().max(200).optional() });
 const reasonBody = z.strictObject({ reason: z.string().min(1, 'cần ghi lý do').max(2000), actor: z.string().max(200).optional() });
 const ackBody = z.strictObject({ step: z.string().min(1).max(100), actor: z.string().max(200).optional() });
 const extensionBody = z.strictObject({
   reason: z.string().min(1, 'cần ghi lý do').max(2000),
-  proposedDue: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'dạng YYYY-MM-DD'),
+  proposedDue: isoDate,
   actor: z.string().max(200).optional(),
 });
 const decisionBody = z.strictObject({ note: z.string().max(2000).optional(), actor: z.string().max(200).optional() });
 const reportQuery = z.strictObject({
   unit: z.string().min(1).optional(),
-  from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'dạng YYYY-MM-DD').optional(),
-  to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'dạng YYYY-MM-DD').optional(),
+  from: isoDate.optional(),
+  to: isoDate.optional(),
 });
 const linkForm = z.object({
   intent: z.enum(['done', 'ack', 'extend']),
@@ -58,7 +60,8 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest();
  * then the API has one bearer token, the admin's.
  */
 export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
-  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: 64 * 1024, trustProxy: true });
+  // Signed link tokens are longer than fastify's default 100-character path parameter.
+  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: 64 * 1024, trustProxy: true, maxParamLength: 1024 });
   await app.register(formbody, { bodyLimit: 16 * 1024 });
   const ad = deps.assignments;
 

@@ -49,6 +49,8 @@ export function renderEscalation(input: {
   readonly zone: string;
   readonly formatInstant: (iso: string, zone: string) => string;
   readonly now: DateTime;
+  /** The signed completion link of an item, for the overdue unit's own leader. */
+  readonly doneLink?: (item: ClaimedDelivery) => string | undefined;
 }): RenderedFollowUp {
   const items = input.items.map((d) => ({ d, c: d.content as EscalationContent }));
   const first = items[0]!;
@@ -69,6 +71,8 @@ export function renderEscalation(input: {
         lines.push(`     - ${input.formatInstant(s.at, input.zone)} qua ${CHANNEL_WORDS[s.channel] ?? s.channel} tới ${s.contactName} (${describeStep(s.step)})`);
       }
     }
+    const done = c.notify === 'unit_leader' ? input.doneLink?.(d) : undefined;
+    if (done) lines.push(`   Khi đơn vị đã hoàn thành, xác nhận tại: ${done}`);
     lines.push('');
   });
   lines.push('--', 'Thư gửi tự động theo chính sách chuyển cấp khi quá hạn; việc nhắc sẽ dừng khi đơn vị báo hoàn thành, được miễn hoặc được gia hạn.');

@@ -1,0 +1,117 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/main/cli.js';
+import { shippedConfig } from '../support/shipped-config.js';
+import { startSmtp, type TestSmtp } from '../support/smtp.js';
+
+const OBLIGATION = 'dmc-159-2020.thematic-report';
+
+async function cli(now: string | undefined, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  if (now) process.env.HANCHOT_NOW = now;
+  else delete process.env.HANCHOT_NOW;
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+// The embedded database (PGlite under a temporary folder), SMTP on loopback, and no Redis
+// (a closed loopback port): the commands still work and say the planner will catch up.
+let dataDir: string;
+let smtp: TestSmtp;
+const saved = { ...process.env };
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'hanchot-cli-follow-up-'));
+  smtp = await startSmtp();
+  delete process.env.DATABASE_URL;
+  process.env.HANCHOT_DATA_DIR = dataDir;
+  process.env.SMTP_URL = smtp.url;
+  process.env.REDIS_URL = 'redis://127.0.0.1:1';
+  process.env.LOG_LEVEL = 'silent';
+  expect((await cli(undefined, 'sync')).code).toBe(0);
+  // remind --now records the 2027 occurrence and an assignment per unit owing it.
+  expect((await cli('2027-10-22T09:00:00+07:00', 'remind', OBLIGATION, '--occurrence', '2027', '--now')).code).toBe(0);
+}, 60_000);
+afterAll(async () => {
+  process.env = saved;
+  await smtp.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('hanchot done, extension, waive, reopen and report', () => {
+  it('done records đúng hạn or trễ hạn against the effective due (Monday 01/11/2027 for 30/10), once', async () => {
+    const first = await cli('2027-11-01T16:00:00+07:00', 'done', OBLIGATION, '--unit', 'dmc.thpt-dmc', '--occurrence', '2027', '--note', 'Đã gửi bản giấy', '--by', 'Phạm Thị Thu Hà');
+    expect(first).toMatchObject({ code: 0 });
+    expect(first.out).toBe('Đã ghi nhận hoàn thành đúng hạn: CĐCS Trường THPT Dương Minh Châu — Báo cáo chuyên đề thực hiện Kết luận 19-KL/TU (kỳ 2027, hạn thứ Hai, 01/11/2027).');
+    const again = await cli('2027-11-02T09:00:00+07:00', 'done', OBLIGATION, '--unit', 'dmc.thpt-dmc');
+    expect(again.out).toContain('Đã hoàn thành đúng hạn từ trước');
+    const late = await cli('2027-11-02T09:00:00+07:00', 'done', `${OBLIGATION}|2027|dmc.ubnd-suoi-da`);
+    expect(late.out).toContain('Đã ghi nhận hoàn thành trễ hạn: CĐCS UBND xã Suối Đá');
+  });
+
+  it('refuses bad input with a clear line: missing --unit (exit 2), unknown unit or occurrence (exit 1), a bad evidence link (exit 1)', async () => {
+    expect((await cli(undefined, 'done', OBLIGATION)).code).toBe(2);
+    const unknown = await cli(undefined, 'done', OBLIGATION, '--unit', 'no-such-unit');
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toContain('đơn vị no-such-unit không có kỳ nào');
+    const occurrence = await cli(undefined, 'done', OBLIGATION, '--unit', 'dmc.ttyt-dmc', '--occurrence', '1999');
+    expect(occurrence.err).toContain('không có kỳ "1999"; có: 2027');
+    const evidence = await cli(undefined, 'done', OBLIGATION, '--unit', 'dmc.ttyt-dmc', '--evidence', 'file:///etc/passwd');
+    expect(evidence).toMatchObject({ code: 1 });
+    expect(evidence.err).toContain('minh chứng phải là một liên kết');
+  });
+
+  it('an extension is requested, listed, approved once (audited) and the unit then counts as not yet due', async () => {
+    const asked = await cli('2027-10-28T09:00:00+07:00', 'extension', 'request', OBLIGATION, '--unit', 'dmc.cty-cao-su-minh-chau', '--date', '2027-11-19', '--reason', 'Chờ số liệu của công đoàn bộ phận');
+    expect(asked.code).toBe(0);
+    const id = /số (\d+)/.exec(asked.out)![1]!;
+    expect(asked.err).toBe('');
+    expect((await cli(undefined, 'extension', 'list', '--pending')).out).toContain(`#${id} ${OBLIGATION} kỳ 2027, dmc.cty-cao-su-minh-chau: 01/11/2027 → 19/11/2027`);
+    const approved = await cli('2027-10-29T09:00:00+07:00', 'extension', 'approve', id, '--by', 'VP LĐLĐ huyện');
+    expect(approved.code).toBe(0);
+    expect(approved.out).toContain('Đã duyệt');
+    expect(approved.err).toContain('Redis không trả lời');
+    const twice = await cli(undefined, 'extension', 'approve', id);
+    expect(twice.code).toBe(1);
+    expect(twice.err).toContain('đã được xử lý');
+    expect((await cli(undefined, 'extension', 'frobnicate', '1')).code).toBe(2);
+    expect((await cli(undefined, 'extension', 'request', OBLIGATION, '--unit', 'dmc.ttyt-dmc', '--date', '2027-02-30', '--reason', 'x')).code).toBe(2);
+  });
+
+  it('report --json counts per unit and per obligation on the given day, with the on-time rate', async () => {
+    const { catalogue } = await shippedConfig();
+    const owing = catalogue.units.filter((u) => u.parent === 'dmc').map((u) => u.id);
+    const r = await cli('2027-11-03T09:00:00+07:00', 'report', '--unit', 'dmc', '--json');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.out) as { units: { unitId: string; name: string; onTime: number; late: number; overdue: number; upcoming: number; onTimeRate: number | null }[]; obligations: { obligationId: string; title: string; onTime: number; late: number; overdue: number; upcoming: number }[] };
+    const unit = (id: string) => report.units.find((u) => u.unitId === id);
+    expect(unit('dmc.thpt-dmc')).toMatchObject({ name: 'CĐCS Trường THPT Dương Minh Châu', onTime: 1, late: 0, overdue: 0, upcoming: 0, onTimeRate: 1 });
+    expect(unit('dmc.ubnd-suoi-da')).toMatchObject({ onTime: 0, late: 1, onTimeRate: 0 });
+    expect(unit('dmc.cty-cao-su-minh-chau')).toMatchObject({ upcoming: 1, overdue: 0, onTimeRate: null });
+    expect(unit('dmc.ttyt-dmc')).toMatchObject({ overdue: 1, onTimeRate: 0 });
+    expect(report.obligations.find((o) => o.obligationId === OBLIGATION)).toMatchObject({ onTime: 1, late: 1, upcoming: 1, overdue: owing.length - 3 });
+    const human = await cli('2027-11-03T09:00:00+07:00', 'report', '--unit', 'dmc');
+    expect(human.out).toContain('Báo cáo tình hình thực hiện nhiệm vụ đến thứ Tư, 03/11/2027 (đơn vị dmc và cấp dưới).');
+    expect(human.out).toMatch(/Tổng: 1 đúng hạn, 1 trễ hạn, \d+ quá hạn chưa hoàn thành, 1 chưa đến hạn; tỷ lệ đúng hạn \d+(\.\d)?%\./);
+    expect((await cli(undefined, 'report', '--unit', 'nowhere')).code).toBe(1);
+    expect((await cli(undefined, 'report', '--from', '2027-11-05', '--to', '2027-11-01')).code).toBe(1);
+  });
+
+  it('waive needs a reason; reopen makes a waived assignment overdue again', async () => {
+    expect((await cli(undefined, 'waive', OBLIGATION, '--unit', 'dmc.ttyt-dmc')).code).toBe(2);
+    const waived = await cli('2027-11-03T09:00:00+07:00', 'waive', OBLIGATION, '--unit', 'dmc.ttyt-dmc', '--reason', 'Đơn vị sáp nhập');
+    expect(waived.out).toBe('Đã miễn: CĐCS Trung tâm Y tế huyện Dương Minh Châu — Báo cáo chuyên đề thực hiện Kết luận 19-KL/TU (kỳ 2027, hạn thứ Hai, 01/11/2027).');
+    const reopened = await cli('2027-11-03T10:00:00+07:00', 'reopen', OBLIGATION, '--unit', 'dmc.ttyt-dmc', '--occurrence', '2027', '--reason', 'Nhầm đơn vị');
+    expect(reopened.out).toContain('nay quá hạn chưa hoàn thành');
+  });
+
+  it('every new command has help', async () => {
+    for (const name of ['done', 'reopen', 'waive', 'extension', 'report']) {
+      const help = await cli(undefined, name, '--help');
+      expect(help.code, name).toBe(0);
+      expect(help.out, name).toContain('Cách dùng: hanchot');
+    }
+  });
+});
