@@ -61,7 +61,7 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest();
  */
 export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   // Signed link tokens are longer than fastify's default 100-character path parameter.
-  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: 64 * 1024, trustProxy: true, maxParamLength: 1024 });
+  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: 64 * 1024, trustProxy: true, routerOptions: { maxParamLength: 1024 } });
   await app.register(formbody, { bodyLimit: 16 * 1024 });
   const ad = deps.assignments;
 

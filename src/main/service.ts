@@ -5,7 +5,7 @@ import { CommandFailed } from './cli-kit.js';
 import { Duration } from 'luxon';
 import { systemClock } from '../adapters/clock/system-clock.js';
 import { BullmqJobQueue, startWorkers, type RunningWorkers } from '../adapters/bullmq/bullmq-queue.js';
-import { openPglite, openPostgres, type Database } from '../adapters/postgres/database.js';
+import { DatabaseBusy, openPglite, openPostgres, type Database } from '../adapters/postgres/database.js';
 import { migrate } from '../adapters/postgres/migrations.js';
 import { PostgresStore } from '../adapters/postgres/store.js';
 import { checkRedisSettings, redisAnswers, startPrivateRedis } from '../adapters/redis/private-redis.js';
@@ -42,9 +42,13 @@ export const QUEUE_RETRIES: Record<QueueName, RetryPolicy> = {
 
 /** PostgreSQL when DATABASE_URL is set, else PGlite under the data folder; migrated. */
 export async function openRecord(env: Environment, logger: Logger, clock: Clock = systemClock): Promise<Database> {
-  const db = env.DATABASE_URL
-    ? await openPostgres({ url: env.DATABASE_URL })
-    : await openPglite(resolve(env.HANCHOT_DATA_DIR, 'pglite'));
+  let db: Database;
+  try {
+    db = env.DATABASE_URL ? await openPostgres({ url: env.DATABASE_URL }) : await openPglite(resolve(env.HANCHOT_DATA_DIR, 'pglite'));
+  } catch (e) {
+    if (e instanceof DatabaseBusy) throw new CommandFailed(e.message);
+    throw e;
+  }
   const applied = await migrate(db, clock.now());
   logger.info(
     { database: env.DATABASE_URL ? redactUrl(env.DATABASE_URL) : resolve(env.HANCHOT_DATA_DIR, 'pglite'), kind: db.kind, migrationsApplied: applied },

@@ -389,6 +389,29 @@ const CASES: Case[] = [
     ],
   },
   {
+    name: 'escalation levels that go backwards',
+    files: () => edit(shipped, SETTINGS, '- { afterWorkingDays: 3, notify: parent_leadership }', '- { afterWorkingDays: 0, notify: parent_leadership }'),
+    expected: () => [{ file: SETTINGS, field: 'escalation.levels[1].afterWorkingDays', at: 'afterWorkingDays: 0', message: /từ 1 ngày làm việc/ }],
+  },
+  {
+    name: 'escalation to an unknown kind of target',
+    files: () => edit(shipped, SETTINGS, 'notify: unit_leader }', 'notify: chairman }'),
+    expected: () => [{ file: SETTINGS, field: 'escalation.levels[0].notify', at: 'notify: chairman', message: /./ }],
+  },
+  {
+    name: "an obligation's own escalation naming a contact that does not exist",
+    files: () =>
+      edit(shipped, DMC_159, '    rule: { kind: on_event }\n', '    rule: { kind: on_event }\n    escalation: { levels: [{ afterWorkingDays: 2, notify: { contacts: [dmc.nobody] } }], repeatEveryWorkingDays: 5, maxRepeats: 1 }\n'),
+    expected: (files) => [
+      { file: DMC_159, field: `obligations[${obligationIndex(files, DMC_159, 'dmc-159-2020.emerging-issues-report')}].escalation.levels[0].notify.contacts`, at: 'contacts: [dmc.nobody]', message: /"dmc\.nobody" không tồn tại/ },
+    ],
+  },
+  {
+    name: 'a standing committee member who is not a contact of the unit',
+    files: () => edit(shipped, UNITS, 'standingCommittee: [dmc.chairman, dmc.standing-vice-chairman]', 'standingCommittee: [dmc.chairman, tn.chairman]'),
+    expected: () => [{ file: UNITS, field: `units[${unitIndex(shipped, 'dmc')}].standingCommittee[1]`, at: 'tn.chairman]', message: /"tn\.chairman" không có trong danh sách/ }],
+  },
+  {
     name: 'a ladder that is not a list',
     files: () => edit(shipped, SETTINGS, 'ladder: [30d, 7d, 3wd, 1wd, 0d]', 'ladder: 30d'),
     expected: () => [{ file: SETTINGS, field: 'reminders.ladder', at: 'ladder: 30d', message: /lịch nhắc phải là danh sách/ }],

@@ -411,12 +411,13 @@ describe('escalation to leadership', () => {
     h.clock.set('2027-11-04T07:59:57+07:00');
     await runPlanner(h.planner);
     h.startWorkers();
-    // Level 2 at +3 working days: the parent's leadership (LĐLĐ huyện; no standing committee listed, so its chairperson), once.
-    await until('the level-2 notice', () => (smtp.received.length >= 3 ? true : undefined), 20_000);
+    // Level 2 at +3 working days: the parent's standing committee (Ban Thường vụ LĐLĐ huyện: its
+    // chairperson and standing vice-chairperson), once each.
+    await until('the level-2 notices', () => (smtp.received.length >= 4 ? true : undefined), 20_000);
     await new Promise((r) => setTimeout(r, 1_000));
-    expect(smtp.received).toHaveLength(3);
+    expect(smtp.received).toHaveLength(4);
+    expect(smtp.received.slice(2).flatMap((m) => m.to).sort()).toEqual(['chutich.dmc@example.org', 'phochutich.dmc@example.org']);
     const l2 = await simpleParser(smtp.received[2]!.raw);
-    expect(smtp.received[2]!.to).toEqual(['chutich.dmc@example.org']);
     expect(l2.subject).toBe('[Hạn Chót] Quá hạn 3 ngày làm việc: CĐCS UBND xã Suối Đá – Báo cáo chuyên đề thực hiện Kết luận 19-KL/TU');
     expect(l2.text).toContain('chuyển cấp 1'); // what the unit was sent so far includes the level-1 notice
     expect(await notices(h, OTHER)).toEqual(
@@ -427,7 +428,7 @@ describe('escalation to leadership', () => {
       ]),
     );
     const sent = await h.db.query<{ n: number; keys: number }>("select count(*)::int as n, count(distinct idempotency_key)::int as keys from deliveries where purpose = 'escalation' and status = 'sent'");
-    expect(sent[0]).toEqual({ n: 3, keys: 3 });
+    expect(sent[0]).toEqual({ n: 4, keys: 4 });
   }, 60_000);
 });
 

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 
@@ -71,9 +71,53 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
 }
 
 /** PGlite persisted under `dataDir`, or in memory when it is undefined. */
+/** Another process holds the embedded database: PGlite is single-process. */
+export class DatabaseBusy extends Error {}
+
+/**
+ * PGlite keeps its files for one process only: a second process opening the same folder would
+ * read stale pages and could damage them. A lock file next to the folder holds the owner's pid;
+ * a lock left by a process that died is taken over.
+ */
+async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
+  const lock = `${dataDir}.lock`;
+  for (let tries = 0; tries < 2; tries++) {
+    try {
+      await writeFile(lock, `${process.pid}\n`, { flag: 'wx' });
+      return async () => void (await rm(lock, { force: true }));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const pid = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
+      if (pid > 0 && pid !== process.pid && processAlive(pid)) {
+        throw new DatabaseBusy(
+          `cơ sở dữ liệu nhúng ${dataDir} đang được tiến trình ${pid} dùng (hanchot start?). PGlite chỉ cho một tiến trình: dừng tiến trình đó, hoặc dùng PostgreSQL (DATABASE_URL) để chạy lệnh song song; khi dịch vụ đang chạy, dùng liên kết trong thư hoặc API /api/v1.`,
+        );
+      }
+      await rm(lock, { force: true });
+    }
+  }
+  throw new DatabaseBusy(`không khóa được ${lock}`);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export async function openPglite(dataDir: string | undefined): Promise<Database> {
-  if (dataDir) await mkdir(dataDir, { recursive: true });
-  const db = await PGlite.create(dataDir, { parsers: { [DATE_OID]: identity } });
+  let unlock: () => Promise<void> = async () => undefined;
+  if (dataDir) {
+    await mkdir(dataDir, { recursive: true });
+    unlock = await lockDataDir(dataDir);
+  }
+  const db = await PGlite.create(dataDir, { parsers: { [DATE_OID]: identity } }).catch(async (e: unknown) => {
+    await unlock();
+    throw e;
+  });
   // PGlite runs one statement at a time; a transaction holds it, so queries outside wait their turn.
   return {
     kind: 'pglite',
@@ -86,7 +130,10 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
           exec: async (text) => void (await tx.exec(text)),
         }),
       ),
-    close: () => db.close(),
+    close: async () => {
+      await db.close();
+      await unlock();
+    },
   };
 }
 
