@@ -9,8 +9,9 @@ import type { PlanningPolicy } from './plan.js';
 import { channelPreference, type Channel, type Clock, type Logger } from './ports.js';
 import type { AssignmentStore, EscalationStepRow, EscalationStore, FanOutStore, NewDelivery } from './stores.js';
 
-export interface EscalationPlanDeps {
-  readonly store: EscalationStore;
+/** What a planner of timers needs (reminders, escalation notices, the digest), with its store. */
+export interface TimerPlanDeps<S> {
+  readonly store: S;
   readonly queue: JobQueue;
   readonly clock: Clock;
   readonly calendar: WorkingCalendar;
@@ -18,6 +19,8 @@ export interface EscalationPlanDeps {
   readonly policy: PlanningPolicy;
   readonly logger?: Logger;
 }
+
+export type EscalationPlanDeps = TimerPlanDeps<EscalationStore>;
 
 export interface EscalationPlanReport {
   readonly overdueMarked: number;

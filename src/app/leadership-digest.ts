@@ -3,22 +3,13 @@ import type { WorkingCalendar } from '../domain/calendar/working-calendar.js';
 import { localDateOf, zonedInstant } from '../domain/instant.js';
 import { buildLeadershipDigest, DIGEST_AHEAD_DAYS, DIGEST_LATE_SINCE_DAYS, weekdaysFrom, type DigestFact } from '../domain/leadership-digest.js';
 import { subtreeOf } from '../domain/obligation.js';
-import type { Settings } from './catalogue/catalogue.js';
+import type { TimerPlanDeps } from './escalate.js';
 import { addressOn, nextChannel, recipientOf } from './fan-out.js';
 import { digestJobId, type DeliverPayload, type DigestPayload, type JobQueue, type TimedJob } from './job-queue.js';
-import type { PlanningPolicy } from './plan.js';
 import { channelPreference, type Channel, type Clock, type Logger } from './ports.js';
 import type { DigestRunRow, DigestStore, FanOutStore, NewDelivery } from './stores.js';
 
-export interface DigestPlanDeps {
-  readonly store: DigestStore;
-  readonly queue: JobQueue;
-  readonly clock: Clock;
-  readonly calendar: WorkingCalendar;
-  readonly settings: Settings;
-  readonly policy: PlanningPolicy;
-  readonly logger?: Logger;
-}
+export type DigestPlanDeps = TimerPlanDeps<DigestStore>;
 
 /** Deliveries of a digest are not about one obligation: these stand in for its columns. */
 export const DIGEST_OBLIGATION = 'digest';

@@ -2,19 +2,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/main/cli.js';
+import { runCapture } from '../support/cli.js';
 import { shippedConfig } from '../support/shipped-config.js';
 import { startSmtp, type TestSmtp } from '../support/smtp.js';
 
 const OBLIGATION = 'dmc-159-2020.thematic-report';
 
-async function cli(now: string | undefined, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+/** One CLI run with the clock at `now` (HANCHOT_NOW), or the real clock. */
+function cli(now: string | undefined, ...argv: string[]) {
   if (now) process.env.HANCHOT_NOW = now;
   else delete process.env.HANCHOT_NOW;
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
+  return runCapture(argv);
 }
 
 // The embedded database (PGlite under a temporary folder), SMTP on loopback, and no Redis

@@ -3,17 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/main/cli.js';
+import { runCapture } from '../support/cli.js';
 import { MIGRATIONS } from '../../src/adapters/postgres/migrations.js';
 import { shippedConfig } from '../support/shipped-config.js';
 import { startSmtp, type TestSmtp } from '../support/smtp.js';
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const cli = (...argv: string[]) => runCapture(argv);
 
 // The embedded defaults (PGlite under a temporary data folder) and a real SMTP server on loopback.
 let dataDir: string;

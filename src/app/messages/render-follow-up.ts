@@ -76,22 +76,16 @@ export function renderEscalation(input: {
     lines.push('');
   });
   lines.push('--', 'Thư gửi tự động theo chính sách chuyển cấp khi quá hạn; việc nhắc sẽ dừng khi đơn vị báo hoàn thành, được miễn hoặc được gia hạn.');
-  const text = `${lines.join('\n').normalize('NFC')}\n`;
-  return {
-    subject: subject.normalize('NFC'),
-    text,
-    html: htmlOf(subject, text),
-    zalo: {
-      recipientName: input.recipientName,
-      unitName: first.c.unitName,
-      title: first.d.title,
-      directive: first.d.directiveNumber,
-      due: dateShort(first.c.due),
-      timeLeft: `quá hạn ${first.c.workingDaysOverdue} ngày làm việc`,
-      itemCount: String(items.length),
-      otherCount: items.length > 1 ? `và ${items.length - 1} nhiệm vụ khác` : '',
-    },
-  };
+  return rendered(subject, lines, {
+    recipientName: input.recipientName,
+    unitName: first.c.unitName,
+    title: first.d.title,
+    directive: first.d.directiveNumber,
+    due: dateShort(first.c.due),
+    timeLeft: `quá hạn ${first.c.workingDaysOverdue} ngày làm việc`,
+    itemCount: String(items.length),
+    otherCount: items.length > 1 ? `và ${items.length - 1} nhiệm vụ khác` : '',
+  });
 }
 
 /** The weekly digest to a leader: counts per unit and the items behind them. */
@@ -125,22 +119,22 @@ export function renderLeadershipDigest(input: { readonly recipientName: string; 
   section('HOÀN THÀNH TRỄ HẠN (tuần qua)', g.late, g.moreLate, (n) => `trễ ${n} ngày làm việc`);
   section('ĐẾN HẠN TRONG 2 TUẦN TỚI', g.upcoming, g.moreUpcoming, (n) => (n === 0 ? 'hạn hôm nay' : `còn ${n} ngày làm việc`));
   lines.push('--', 'Bản tổng hợp gửi tự động hằng tuần từ Hạn Chót.');
+  return rendered(subject, lines, {
+    recipientName: input.recipientName,
+    unitName: g.scopeUnitName,
+    title: `Tổng hợp tuần ${dateShort(g.runOn)}`,
+    directive: '',
+    due: dateShort(g.runOn),
+    timeLeft: `${g.totals.overdue} quá hạn, ${g.totals.upcoming} sắp đến hạn`,
+    itemCount: String(g.totals.overdue + g.totals.late + g.totals.upcoming),
+    otherCount: '',
+  });
+}
+
+/** NFC text from its lines, the same text as escaped HTML, and the Zalo fields. */
+function rendered(subject: string, lines: readonly string[], zalo: ZaloFields): RenderedFollowUp {
   const text = `${lines.join('\n').normalize('NFC')}\n`;
-  return {
-    subject: subject.normalize('NFC'),
-    text,
-    html: htmlOf(subject, text),
-    zalo: {
-      recipientName: input.recipientName,
-      unitName: g.scopeUnitName,
-      title: `Tổng hợp tuần ${dateShort(g.runOn)}`,
-      directive: '',
-      due: dateShort(g.runOn),
-      timeLeft: `${g.totals.overdue} quá hạn, ${g.totals.upcoming} sắp đến hạn`,
-      itemCount: String(g.totals.overdue + g.totals.late + g.totals.upcoming),
-      otherCount: '',
-    },
-  };
+  return { subject: subject.normalize('NFC'), text, html: htmlOf(subject, text), zalo };
 }
 
 /** The plain text, escaped, kept in its lines: readable in every mail client, nothing from data can inject markup. */

@@ -130,53 +130,56 @@ export const doneCommand: Command = {
   },
 };
 
-export const reopenCommand: Command = {
+/** A change an admin makes with a reason (reopen, waive): same options, same shape. */
+function reasonCommand(spec: {
+  name: string;
+  summary: string;
+  what: string;
+  reasonWords: string;
+  run: typeof reopenAssignment;
+  said: (r: Awaited<ReturnType<typeof reopenAssignment>>) => string;
+}): Command {
+  return {
+    name: spec.name,
+    summary: spec.summary,
+    usage: `hanchot ${spec.name} <nhiệm vụ> --unit ID [--occurrence KEY] --reason …`,
+    help: [spec.what, '', ...ASSIGNMENT_HELP, '  --reason TEXT      lý do (bắt buộc)', ENV_HELP].join('\n'),
+    options: { ...assignmentOptions, reason: { type: 'string' } },
+    positionals: { min: 1, max: 1 },
+    async run({ values, positionals }, io) {
+      const reason = text(values, 'reason');
+      if (!reason) throw new UsageError(`cần --reason (${spec.reasonWords})`);
+      const { deps, close } = await open(values, io);
+      try {
+        return await guarded(async () => {
+          const a = await target(deps, positionals[0]!, values);
+          io.out(spec.said(await spec.run(deps, a, { actor: actorOf(values), reason })));
+          return 0;
+        });
+      } finally {
+        await close();
+      }
+    },
+  };
+}
+
+export const reopenCommand = reasonCommand({
   name: 'reopen',
   summary: 'mở lại một nhiệm vụ đã hoàn thành hoặc được miễn (ghi nhật ký)',
-  usage: 'hanchot reopen <nhiệm vụ> --unit ID [--occurrence KEY] --reason …',
-  help: ['Mở lại: nhiệm vụ trở về "chưa đến hạn" hoặc "quá hạn"; lịch nhắc và chuyển cấp được lập lại.', '', ...ASSIGNMENT_HELP, '  --reason TEXT      lý do (bắt buộc)', ENV_HELP].join('\n'),
-  options: { ...assignmentOptions, reason: { type: 'string' } },
-  positionals: { min: 1, max: 1 },
-  async run({ values, positionals }, io) {
-    const reason = text(values, 'reason');
-    if (!reason) throw new UsageError('cần --reason (lý do mở lại)');
-    const { deps, close } = await open(values, io);
-    try {
-      return await guarded(async () => {
-        const a = await target(deps, positionals[0]!, values);
-        const r = await reopenAssignment(deps, a, { actor: actorOf(values), reason });
-        io.out(r.changed ? `Đã mở lại: ${describe(r.assignment)} — nay ${describeStatus(r.assignment.status)}.` : `Nhiệm vụ đang mở (${describeStatus(r.assignment.status)}): không có gì thay đổi.`);
-        return 0;
-      });
-    } finally {
-      await close();
-    }
-  },
-};
+  what: 'Mở lại: nhiệm vụ trở về "chưa đến hạn" hoặc "quá hạn"; lịch nhắc và chuyển cấp được lập lại.',
+  reasonWords: 'lý do mở lại',
+  run: reopenAssignment,
+  said: (r) => (r.changed ? `Đã mở lại: ${describe(r.assignment)} — nay ${describeStatus(r.assignment.status)}.` : `Nhiệm vụ đang mở (${describeStatus(r.assignment.status)}): không có gì thay đổi.`),
+});
 
-export const waiveCommand: Command = {
+export const waiveCommand = reasonCommand({
   name: 'waive',
   summary: 'miễn một nhiệm vụ cho một đơn vị (ghi nhật ký)',
-  usage: 'hanchot waive <nhiệm vụ> --unit ID [--occurrence KEY] --reason …',
-  help: ['Miễn: đơn vị không còn nhận nhắc hạn hay chuyển cấp cho kỳ này.', '', ...ASSIGNMENT_HELP, '  --reason TEXT      lý do (bắt buộc)', ENV_HELP].join('\n'),
-  options: { ...assignmentOptions, reason: { type: 'string' } },
-  positionals: { min: 1, max: 1 },
-  async run({ values, positionals }, io) {
-    const reason = text(values, 'reason');
-    if (!reason) throw new UsageError('cần --reason (lý do miễn)');
-    const { deps, close } = await open(values, io);
-    try {
-      return await guarded(async () => {
-        const a = await target(deps, positionals[0]!, values);
-        const r = await waiveAssignment(deps, a, { actor: actorOf(values), reason });
-        io.out(r.changed ? `Đã miễn: ${describe(r.assignment)}.` : `Đã được miễn từ trước: ${describe(r.assignment)}.`);
-        return 0;
-      });
-    } finally {
-      await close();
-    }
-  },
-};
+  what: 'Miễn: đơn vị không còn nhận nhắc hạn hay chuyển cấp cho kỳ này.',
+  reasonWords: 'lý do miễn',
+  run: waiveAssignment,
+  said: (r) => (r.changed ? `Đã miễn: ${describe(r.assignment)}.` : `Đã được miễn từ trước: ${describe(r.assignment)}.`),
+});
 
 const extensionLine = (r: ExtensionRequest) =>
   `#${r.id} ${r.obligationId} kỳ ${r.occurrenceKey}, ${r.unitId}: ${formatVnDate(r.previousDue)} → ${formatVnDate(r.proposedDue)} — ${r.reason} [${{ pending: 'chờ duyệt', approved: 'đã duyệt', rejected: 'đã từ chối' }[r.status]}${r.decidedBy ? ` bởi ${r.decidedBy}` : ''}]`;
