@@ -3,20 +3,22 @@ import type { JobDefinition } from '../src/app/job-definition.js';
 import { planEscalations } from '../src/app/escalate.js';
 import { planDigests } from '../src/app/leadership-digest.js';
 import { DEFAULT_PLANNING, planReminders, type PlanDeps } from '../src/app/plan.js';
-import type { DigestStore, EscalationStore } from '../src/app/stores.js';
+import { requeueQueuedDeliveries } from '../src/app/deliver.js';
+import type { DeliveryStore, DigestStore, EscalationStore } from '../src/app/stores.js';
 
 /** The planner tick (every few minutes) and the immediate replan of changed obligations. */
 export const planPayload = z.strictObject({ obligationIds: z.array(z.string().min(1)) });
 
-export type PlannerDeps = PlanDeps & { readonly store: PlanDeps['store'] & EscalationStore & DigestStore };
+export type PlannerDeps = PlanDeps & { readonly store: PlanDeps['store'] & EscalationStore & DigestStore & DeliveryStore };
 
-/** One planner run: reminder timers, escalation timers and the leadership digest's, all from the record. */
+/** One planner run: reminder timers, escalation timers, the leadership digest's, and lost delivery jobs, all from the record. */
 export async function runPlanner(deps: PlannerDeps, obligationIds?: readonly string[]) {
   const reminders = await planReminders(deps, obligationIds);
   const policy = deps.policy ?? DEFAULT_PLANNING;
   const escalations = await planEscalations({ ...deps, policy }, obligationIds);
   const digests = obligationIds ? undefined : await planDigests({ ...deps, policy });
-  return { reminders, escalations, digests };
+  const requeued = obligationIds ? 0 : await requeueQueuedDeliveries(deps);
+  return { reminders, escalations, digests, requeued };
 }
 
 export const planJob = (deps: PlannerDeps): JobDefinition<z.infer<typeof planPayload>> => ({

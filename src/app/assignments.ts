@@ -81,24 +81,24 @@ export async function completeAssignment(
 ): Promise<Outcome> {
   const note = cleanText(input.note, 'ghi chú');
   const evidence = cleanEvidence(input.evidence);
-  const view = await load(deps, ref);
-  if (view.status === 'done_on_time' || view.status === 'done_late') return { changed: false, assignment: view };
-  if (view.status === 'waived') throw new AssignmentError('conflict', 'nhiệm vụ này đã được miễn cho đơn vị; không cần báo hoàn thành');
   const now = deps.clock.now();
-  const status = completionStatus(localDateOf(now, deps.calendar.zone), view.due);
-  const updated = await deps.store.transitionAssignment(
-    ref,
-    OPEN_STATUSES,
-    { status, completedAt: now, completedBy: input.actor, note, evidence },
-    { actor: input.actor, action: 'complete', detail: { status, due: view.due, note, evidence } },
-    now,
-  );
-  if (!updated) {
-    // Someone completed (or waived) it between our read and write: report what it is now.
-    const current = await load(deps, ref);
-    if (current.status === 'done_on_time' || current.status === 'done_late') return { changed: false, assignment: current };
-    throw new AssignmentError('conflict', `trạng thái vừa thay đổi (${current.status}); hãy tải lại`);
+  let updated: AssignmentView | undefined;
+  let status: AssignmentView['status'] = 'pending';
+  // Decided against the due we read; if an extension moved it meanwhile, read again and decide again.
+  for (let attempt = 0; attempt < 3 && !updated; attempt++) {
+    const view = await load(deps, ref);
+    if (view.status === 'done_on_time' || view.status === 'done_late') return { changed: false, assignment: view };
+    if (view.status === 'waived') throw new AssignmentError('conflict', 'nhiệm vụ này đã được miễn cho đơn vị; không cần báo hoàn thành');
+    status = completionStatus(localDateOf(now, deps.calendar.zone), view.due);
+    updated = await deps.store.transitionAssignment(
+      ref,
+      OPEN_STATUSES,
+      { status, expectDue: view.due, completedAt: now, completedBy: input.actor, note, evidence },
+      { actor: input.actor, action: 'complete', detail: { status, due: view.due, note, evidence } },
+      now,
+    );
   }
+  if (!updated) throw new AssignmentError('conflict', 'trạng thái vừa thay đổi nhiều lần; hãy tải lại và thử lại');
   const skipped = await deps.store.skipQueuedDeliveries(ref, 'completed', 'đơn vị đã hoàn thành', now);
   await dropStaleEscalations(deps, ref);
   deps.logger?.info({ ...ref, status, actor: input.actor, skippedDeliveries: skipped }, 'assignment completed');
@@ -164,7 +164,8 @@ export async function requestExtension(
   const reason = cleanText(input.reason, 'lý do');
   if (!reason) throw new AssignmentError('invalid', 'cần ghi lý do xin gia hạn');
   if (!isIsoDate(input.proposedDue)) throw new AssignmentError('invalid', 'ngày đề xuất phải có dạng YYYY-MM-DD và có thật');
-  const proposedDue = input.proposedDue as IsoDate;
+  // A new due on a rest day or holiday moves to the next working day (Civil Code 2015 art. 148(5)).
+  const proposedDue = deps.calendar.onOrAfter(input.proposedDue as IsoDate);
   const view = await load(deps, ref);
   if (!isOpen(view.status)) throw new AssignmentError('conflict', 'nhiệm vụ đã hoàn thành hoặc được miễn: không cần gia hạn');
   if (proposedDue <= view.due) throw new AssignmentError('invalid', `ngày đề xuất phải sau hạn hiện tại (${view.due})`);
@@ -194,11 +195,12 @@ export async function decideExtension(
       approve: input.approve,
       decidedBy: input.actor,
       note,
-      assignmentPatch: input.approve ? { status: openStatus(request.proposedDue, today, true), due: request.proposedDue } : undefined,
+      // Only from the due the unit asked against: an edit that moved it since makes this a conflict.
+      assignmentPatch: input.approve ? { status: openStatus(request.proposedDue, today, true), due: request.proposedDue, expectDue: request.previousDue } : undefined,
     },
     now,
   );
-  if (!decided) throw new AssignmentError('conflict', 'đề nghị đã được xử lý hoặc nhiệm vụ vừa đóng; hãy tải lại');
+  if (!decided) throw new AssignmentError('conflict', 'đề nghị đã được xử lý, hoặc nhiệm vụ đã đóng hay đổi hạn từ khi đề nghị; hãy tải lại');
   if (input.approve) {
     await dropStaleEscalations(deps, request);
     await deps.queue.requestPlan({ obligationIds: [request.obligationId] });

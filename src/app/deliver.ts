@@ -121,7 +121,9 @@ async function failOver(
   now: DateTime,
   meaning?: string,
 ): Promise<DeliverResult> {
-  const next = nextChannel(channelPreference(recipient), deps.channels, recipient, failed);
+  // A digest never falls back to a ZNS template (it cannot carry the digest's lists).
+  const preference = items[0]?.purpose === 'digest' ? channelPreference(recipient).filter((c) => c !== 'zalo_zns') : channelPreference(recipient);
+  const next = preference.includes(failed) ? nextChannel(preference, deps.channels, recipient, failed) : nextChannel(preference, deps.channels, recipient);
   const keys = items.map((d) => d.idempotencyKey);
   await deps.store.finish(keys, { status: 'failed', code, error, fellBackTo: next?.name, meaning }, now);
   if (!next) return { status: 'failed', items: items.length, reason: code };
@@ -146,4 +148,16 @@ async function failOver(
   );
   deps.logger?.info({ from: failed, to: next.name, items: rows.length, contactId: recipient.contactId }, 'falling back to the next channel');
   return { status: 'failed', items: items.length, reason: code, fellBackTo: next.name };
+}
+
+/**
+ * Puts back the jobs of deliveries still queued and untouched for a while: after Redis lost its
+ * data they would otherwise wait forever. A job that still exists is not added twice (same id).
+ */
+export async function requeueQueuedDeliveries(deps: { store: DeliveryStore; queue: JobQueue; clock: Clock; logger?: Logger }, olderThanMinutes = 10, limit = 5_000): Promise<number> {
+  const now = deps.clock.now();
+  const rows = await deps.store.queuedDeliveries(now.minus({ minutes: olderThanMinutes }), limit);
+  await deps.queue.enqueueDeliveries(rows.map((r) => ({ jobId: r.idempotencyKey, payload: { messageKey: r.messageKey, idempotencyKey: r.idempotencyKey, urgent: r.urgent }, at: now })));
+  if (rows.length > 0) deps.logger?.info({ deliveries: rows.length }, 'queued deliveries put back on the queue');
+  return rows.length;
 }

@@ -60,6 +60,7 @@ export async function planEscalations(deps: EscalationPlanDeps, obligationIds?: 
   );
   const save: EscalationStepRow[] = [];
   const jobs: TimedJob<EscalatePayload>[] = [];
+  const moved: string[] = [];
   let skipped = 0;
   for (const a of open) {
     for (const notice of escalationSchedule(a.due, policyOf(a.escalation, settings), calendar)) {
@@ -75,11 +76,16 @@ export async function planEscalations(deps: EscalationPlanDeps, obligationIds?: 
         skipped++;
         continue;
       }
-      save.push(row);
+      // An unchanged planned row is not written again (the timer is still re-added: Redis may have lost it).
+      // One whose instant moved (a new decree, another fire time) has its timer replaced.
+      const samePlan = before?.status === 'planned' && before.due === a.due;
+      if (!(samePlan && +before.fireAt === +fireAt)) save.push(row);
+      if (samePlan && +before.fireAt !== +fireAt) moved.push(escalationJobId(row));
       jobs.push({ jobId: escalationJobId(row), payload: payloadOf(row), at: fireAt < now ? now : fireAt });
     }
   }
   await store.saveEscalationSteps(save, now);
+  await deps.queue.removeEscalations(moved);
   await deps.queue.scheduleEscalations(jobs);
   const report = { overdueMarked, assignments: open.length, scheduled: jobs.length, skipped, cancelled: stale.length };
   deps.logger?.info(report, 'escalation planner run');
@@ -150,7 +156,8 @@ export async function fireEscalation(deps: EscalateDeps, payload: EscalatePayloa
     notify: level.notify.kind,
     sent: history.map((h) => ({ at: h.sentAt.toUTC().toISO()!, channel: h.channel, purpose: h.purpose, step: h.step, contactName: h.contactName })),
   };
-  const step = `esc.L${payload.level}.R${payload.repeat}`;
+  // The due is part of the step: after an extension the same level and repeat is a new notice.
+  const step = `esc.L${payload.level}.R${payload.repeat}.${payload.due}`;
   const rows: NewDelivery[] = recipients.map((r) => {
     const recipient = recipientOf(r);
     const preference = channelPreference(recipient);

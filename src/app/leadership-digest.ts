@@ -77,7 +77,9 @@ export async function sendLeadershipDigest(deps: DigestDeps, payload: DigestPayl
     below.delete(leader.unitId);
     const content = buildLeadershipDigest({ runOn: today, scopeUnitName: leader.unitName, facts: digestFacts.filter((f) => below.has(f.unitId)), calendar });
     const recipient = recipientOf(leader.contact);
-    const preference = channelPreference(recipient);
+    // A ZNS template cannot carry a digest's lists: the OA text or email carries it instead.
+    const preference = channelPreference(recipient).filter((c) => c !== 'zalo_zns');
+    if (preference.length === 0) preference.push('email');
     const channel = nextChannel(preference, deps.channels, recipient);
     const name = channel?.name ?? preference[0] ?? 'email';
     rows.push({

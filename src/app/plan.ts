@@ -107,15 +107,18 @@ async function planOne(
   const relevantKeys = new Set(wanted.map((w) => w.occurrenceKey));
   const unitIds = assignedUnits(obligation.assignees, units);
   await deps.store.saveOccurrences(obligation.id, occurrences.filter((o) => relevantKeys.has(o.key) || o.nominalDue >= today), unitIds, now);
+  // A unit taken off the assignees (or deleted) no longer owes it: no reminders, escalation or overdue count.
+  await deps.store.withdrawAssignments(obligation.id, unitIds, 'không còn được giao (danh sách đơn vị được giao hoặc cây đơn vị đã đổi)', now);
 
   // A unit granted an extension is reminded on its own ladder, counted back from its new due;
-  // its steps are named "<step>@<unit>". Steps of the new ladder already long past are not sent.
+  // its steps are named "<step>@<unit>@<due>" (a second extension is a new ladder with new
+  // delivery keys). Steps of the new ladder already long past are not sent.
   for (const extended of await deps.store.extendedAssignments(obligation.id)) {
     const own = { key: extended.occurrenceKey, nominalDue: extended.due, effectiveDue: extended.due };
     for (const reminder of remindersFor(own, ladder, calendar, settings.fireTime)) {
       const fireAt = zonedInstant(reminder.fireOn, settings.fireTime, calendar.zone);
       if (fireAt > horizonEnd || (fireAt < now && now.diff(fireAt) > policy.catchUpMaxAge)) continue;
-      wanted.push({ occurrenceKey: extended.occurrenceKey, step: unitStep(reminder.step, extended.unitId), fireAt });
+      wanted.push({ occurrenceKey: extended.occurrenceKey, step: unitStep(reminder.step, extended.unitId, extended.due), fireAt });
     }
   }
 
@@ -170,11 +173,11 @@ function payloadOf(row: Pick<StepRow, 'obligationId' | 'occurrenceKey' | 'step' 
   return { obligationId: row.obligationId, occurrenceKey: row.occurrenceKey, step: row.step, revision: row.revision };
 }
 
-/** A ladder step of one unit's own ladder (after an extension): "7d@dmc.thpt-dmc". */
-export const unitStep = (step: string, unitId: string): string => `${step}@${unitId}`;
+/** A ladder step of one unit's own ladder (after an extension): "7d@dmc.thpt-dmc@2027-11-15". */
+export const unitStep = (step: string, unitId: string, due: string): string => `${step}@${unitId}@${due}`;
 
-/** The ladder step and, for a unit's own ladder, the unit. */
-export function splitStep(step: string): { step: string; unitId?: string } {
-  const at = step.indexOf('@');
-  return at < 0 ? { step } : { step: step.slice(0, at), unitId: step.slice(at + 1) };
+/** The ladder step and, for a unit's own ladder, the unit and the due it counts back from. */
+export function splitStep(step: string): { step: string; unitId?: string; due?: string } {
+  const [own, unitId, due] = step.split('@');
+  return unitId === undefined ? { step: own! } : { step: own!, unitId, due };
 }

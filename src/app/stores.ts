@@ -114,6 +114,11 @@ export interface PlanStore {
   /** Occurrences and, for each unit, a pending assignment (existing assignments keep their status). */
   saveOccurrences(obligationId: string, occurrences: readonly Occurrence[], unitIds: readonly string[], now: DateTime): Promise<void>;
   steps(obligationId: string): Promise<StepRow[]>;
+  /**
+   * Open assignments of the obligation whose unit no longer owes it (removed from the assignees
+   * or deleted) are closed as waived with this reason; returns how many.
+   */
+  withdrawAssignments(obligationId: string, unitIds: readonly string[], reason: string, now: DateTime): Promise<number>;
   /** Open assignments whose due was moved by an extension (they follow their own ladder). */
   extendedAssignments(obligationId: string): Promise<{ occurrenceKey: string; unitId: string; due: IsoDate }[]>;
   saveSteps(rows: readonly StepRow[], now: DateTime): Promise<void>;
@@ -207,6 +212,8 @@ export type DeliveryOutcome =
   | { readonly status: 'queued'; readonly code: string; readonly error: string };
 
 export interface DeliveryStore {
+  /** Deliveries still queued and untouched since `before`: their jobs are put back (Redis may have lost them). */
+  queuedDeliveries(before: DateTime, limit: number): Promise<{ idempotencyKey: string; messageKey: string; urgent: boolean }[]>;
   /** Fallback deliveries are recorded like fan-out ones (ON CONFLICT DO NOTHING). */
   insertDeliveries(rows: readonly NewDelivery[], now: DateTime): Promise<string[]>;
   /**
@@ -275,6 +282,8 @@ export interface AssignmentView extends AssignmentRef {
 /** Columns a use case may set on an assignment. */
 export interface AssignmentPatch {
   readonly status: AssignmentStatus;
+  /** Apply only if the due is still this one (the status was decided against it). */
+  readonly expectDue?: IsoDate;
   readonly due?: IsoDate;
   readonly completedAt?: DateTime | null;
   readonly completedBy?: string | null;
@@ -338,6 +347,8 @@ export interface AssignmentStore {
     now: DateTime,
   ): Promise<ExtensionRequest | undefined>;
   auditOf(entity: string, entityId: string): Promise<AuditRow[]>;
+  /** A contact as a link needs it: its unit, and whether it was deleted. */
+  contact(id: string): Promise<{ unitId: string; deleted: boolean } | undefined>;
 }
 
 // ── escalation ──────────────────────────────────────────────────────────────

@@ -96,6 +96,9 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     if (!check.ok) return { problem: check.reason } as const;
     const assignment = await ad.store.assignment(check.claims);
     if (!assignment) return { problem: 'malformed' as const };
+    // A link acts for its contact: one who left the unit (deleted, or moved) can no longer use it.
+    const contact = await ad.store.contact(check.claims.contactId);
+    if (!contact || contact.deleted || contact.unitId !== check.claims.unitId) return { problem: 'revoked' as const };
     return { claims: check.claims, assignment } as const;
   };
 
@@ -103,7 +106,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     const found = await checkLink(request.params.token);
     if ('problem' in found) {
       const p = LINK_PROBLEMS[found.problem!];
-      return html(reply, found.problem === 'expired' ? 410 : 400, resultPage(p.title, p.message, 'bad'));
+      return html(reply, found.problem === 'expired' || found.problem === 'revoked' ? 410 : 400, resultPage(p.title, p.message, 'bad'));
     }
     return html(reply, 200, confirmPage(found.assignment, found.claims.action, `/l/${request.params.token}`));
   });
@@ -112,7 +115,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     const found = await checkLink(request.params.token);
     if ('problem' in found) {
       const p = LINK_PROBLEMS[found.problem!];
-      return html(reply, found.problem === 'expired' ? 410 : 400, resultPage(p.title, p.message, 'bad'));
+      return html(reply, found.problem === 'expired' || found.problem === 'revoked' ? 410 : 400, resultPage(p.title, p.message, 'bad'));
     }
     const { claims } = found;
     const form = linkForm.safeParse(request.body ?? {});

@@ -93,7 +93,8 @@ export function resultPage(title: string, message: string, tone: 'ok' | 'warn' |
   return page(title, `<h1>${e(title)}</h1>\n<p class="${tone}">${e(message)}</p>\n${a ? assignmentSummary(a) : ''}`);
 }
 
-export const LINK_PROBLEMS: Record<'malformed' | 'bad_signature' | 'expired', { title: string; message: string }> = {
+export const LINK_PROBLEMS: Record<'malformed' | 'bad_signature' | 'expired' | 'revoked', { title: string; message: string }> = {
+  revoked: { title: 'Liên kết không còn dùng được', message: 'Người nhận liên kết này không còn trong danh sách của đơn vị. Hãy liên hệ văn phòng LĐLĐ để cập nhật người nhận.' },
   malformed: { title: 'Liên kết không hợp lệ', message: 'Liên kết này không đúng dạng (có thể bị cắt khi sao chép). Hãy mở lại liên kết trong thư hoặc tin nhắn gốc.' },
   bad_signature: { title: 'Liên kết không hợp lệ', message: 'Liên kết này đã bị sửa đổi nên không dùng được. Hãy mở lại liên kết trong thư hoặc tin nhắn gốc.' },
   expired: { title: 'Liên kết đã hết hạn', message: 'Liên kết này đã hết hạn. Hãy dùng liên kết trong lời nhắc mới nhất, hoặc liên hệ văn phòng LĐLĐ để cập nhật.' },

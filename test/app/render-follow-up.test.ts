@@ -260,6 +260,8 @@ describe('describeStep', () => {
     ['esc.L1.R0', 'chuyển cấp 1'],
     ['esc.L3.R10', 'chuyển cấp 3, lần nhắc lại 10'],
     ['esc.L1.R0@u-a', 'chuyển cấp 1'],
+    ['esc.L1.R2.2027-11-03', 'chuyển cấp 1, lần nhắc lại 2'],
+    ['7d@dmc.x@2027-11-15', 'nhắc trước 7 ngày'],
     ['now-20271108T0800', 'nhắc ngay (quản trị viên gửi)'],
     ['custom', 'custom'],
   ])('%s → %s', (step, want) => {

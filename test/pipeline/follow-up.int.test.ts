@@ -311,10 +311,10 @@ describe('extensions (gia hạn)', () => {
     await runPlanner(h.planner, [OBLIGATION]);
     const own = await h.db.query<{ step: string; fire_at: Date }>("select step, fire_at from reminder_steps where step like '%@%' and status = 'planned' order by fire_at");
     expect(own.map((r) => [r.step, DateTime.fromJSDate(r.fire_at).setZone('Asia/Ho_Chi_Minh').toISODate()])).toEqual([
-      [`7d@${UNIT}`, '2027-11-08'],
-      [`3wd@${UNIT}`, '2027-11-10'],
-      [`1wd@${UNIT}`, '2027-11-12'],
-      [`0d@${UNIT}`, '2027-11-15'],
+      [`7d@${UNIT}@2027-11-15`, '2027-11-08'],
+      [`3wd@${UNIT}@2027-11-15`, '2027-11-10'],
+      [`1wd@${UNIT}@2027-11-15`, '2027-11-12'],
+      [`0d@${UNIT}@2027-11-15`, '2027-11-15'],
     ]);
     expect((await h.store.pendingRecipients(OBLIGATION, '2027')).some((r) => r.unitId === UNIT)).toBe(false);
     expect((await h.store.pendingRecipients(OBLIGATION, '2027', UNIT)).map((r) => r.unitId)).toEqual([UNIT, UNIT]);
@@ -472,5 +472,75 @@ describe('the weekly leadership digest', () => {
     expect(message.text).toContain('Tình hình thực hiện nhiệm vụ của các đơn vị trực thuộc Liên đoàn Lao động huyện Dương Minh Châu đến thứ Hai, 08/11/2027:');
     expect(message.text).toContain('QUÁ HẠN CHƯA HOÀN THÀNH');
     expect(message.text).toContain('CĐCS UBND xã Suối Đá: Báo cáo chuyên đề thực hiện Kết luận 19-KL/TU (số 159/LĐLĐ) – hạn 01/11/2027, trễ 2 ngày làm việc');
+  });
+});
+
+describe('repairs the planner makes, and edges of extensions and links', () => {
+  it('a unit late again after an extension is escalated again (the due is part of the notice), and a second extension gets its own ladder', async () => {
+    const smtp = await smtpServer();
+    const h = await harness({ start: '2027-11-02T10:00:00+07:00', smtp, bullmq: false });
+    await runPlanner(h.planner, [OBLIGATION]);
+    const deps = { store: h.store, queue: h.queue, clock: h.clock, calendar: h.calendar, channels: h.channels, settings: loaded.catalogue.settings };
+    const { fireEscalation } = await import('../../src/app/escalate.js');
+    expect(await fireEscalation(deps, { ...REF, level: 1, repeat: 0, due: '2027-11-01' })).toMatchObject({ status: 'sent', deliveries: 1 });
+    const first = await requestExtension(h.assignments, REF, { actor: 't', reason: 'chờ số liệu', proposedDue: '2027-11-03' });
+    await decideExtension(h.assignments, first.id, { actor: 't', approve: true });
+    h.clock.set('2027-11-04T09:00:00+07:00');
+    await runPlanner(h.planner, [OBLIGATION]);
+    expect(await fireEscalation(deps, { ...REF, level: 1, repeat: 0, due: '2027-11-03' })).toMatchObject({ status: 'sent', deliveries: 1 });
+    const esc = await h.db.query<{ step: string }>("select step from deliveries where purpose = 'escalation' and unit_id = $1 order by step", [UNIT]);
+    expect(esc.map((r) => r.step)).toEqual(['esc.L1.R0.2027-11-01', 'esc.L1.R0.2027-11-03']);
+
+    const second = await requestExtension(h.assignments, REF, { actor: 't', reason: 'lại chờ', proposedDue: '2027-11-13' });
+    // Saturday 13/11 moves to Monday 15/11 (Civil Code 2015 art. 148(5)).
+    expect(second.proposedDue).toBe('2027-11-15');
+    await decideExtension(h.assignments, second.id, { actor: 't', approve: true });
+    await runPlanner(h.planner, [OBLIGATION]);
+    const own = await h.db.query<{ step: string; status: string }>("select step, status from reminder_steps where step like '%@%' order by fire_at");
+    expect(own.filter((r) => r.status === 'planned').map((r) => r.step)).toEqual([`7d@${UNIT}@2027-11-15`, `3wd@${UNIT}@2027-11-15`, `1wd@${UNIT}@2027-11-15`, `0d@${UNIT}@2027-11-15`]);
+  });
+
+  it('approval is refused if the due moved since the request; a link of a contact who left is refused', async () => {
+    const h = await harness({ start: '2027-10-25T09:00:00+07:00', bullmq: false });
+    await runPlanner(h.planner, [OBLIGATION]);
+    const request = await requestExtension(h.assignments, REF, { actor: 't', reason: 'x', proposedDue: '2027-11-10' });
+    await h.db.query("update assignments set due = '2027-11-20' where unit_id = $1", [UNIT]);
+    await expect(decideExtension(h.assignments, request.id, { actor: 't', approve: true })).rejects.toMatchObject({ code: 'conflict' });
+    expect((await h.store.assignment(REF))?.due).toBe('2027-11-20');
+    expect((await h.store.extensionRequest(request.id))?.status).toBe('pending');
+
+    const app = await h.http();
+    cleanups.push(() => app.close());
+    await h.db.query("update contacts set deleted_at = now() where id = $1", [`${UNIT}.chairman`]);
+    const before = await snapshot(h);
+    for (const method of ['GET', 'POST'] as const) {
+      const r = await app.inject({ method, url: `/l/${link(h, 'done')}`, ...(method === 'POST' ? form({ intent: 'done' }) : {}) });
+      expect(r.statusCode).toBe(410);
+      expect(r.body).toContain('không còn trong danh sách của đơn vị');
+    }
+    expect(await snapshot(h)).toEqual(before);
+  });
+
+  it('a unit taken off the assignees stops owing; a due moved into the future is no longer overdue; queued deliveries whose jobs were lost are put back', async () => {
+    const h = await harness({ start: '2027-11-02T10:00:00+07:00', bullmq: false });
+    await runPlanner(h.planner, [OBLIGATION]);
+    expect((await h.store.assignment(REF))?.status).toBe('overdue');
+    const owing = loaded.catalogue.units.filter((u) => u.parent === 'dmc' && u.id !== UNIT).map((u) => u.id);
+    const edited: Catalogue = {
+      ...loaded.catalogue,
+      obligations: loaded.catalogue.obligations.map((o) => (o.id === OBLIGATION ? { ...o, assignees: { units: owing, childrenOf: [] }, rule: { kind: 'yearly', month: 11, day: 20 } } : o)),
+    };
+    await h.sync(edited);
+    await runPlanner(h.planner, [OBLIGATION]);
+    expect(await h.store.assignment(REF)).toMatchObject({ status: 'waived', waivedReason: expect.stringContaining('không còn được giao') });
+    expect(await h.db.query("select 1 from escalation_steps where unit_id = $1 and status = 'planned'", [UNIT])).toHaveLength(0);
+    expect(await h.store.assignment({ ...REF, unitId: OTHER })).toMatchObject({ status: 'pending', due: '2027-11-22' });
+
+    await h.store.insertDeliveries(
+      [{ idempotencyKey: 'lost-job', messageKey: 'lost-message', ...REF, unitId: OTHER, step: '7d', contactId: `${OTHER}.chairman`, channel: 'email', recipient: 'x', fireAt: h.clock.now(), urgent: false }],
+      h.clock.now().minus({ hours: 1 }),
+    );
+    await runPlanner(h.planner);
+    expect(h.recording!.deliveries.get('lost-job')?.payload).toEqual({ messageKey: 'lost-message', idempotencyKey: 'lost-job', urgent: false });
   });
 });

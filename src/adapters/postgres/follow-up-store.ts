@@ -190,6 +190,11 @@ export class FollowUpStore implements AssignmentStore, EscalationStore, DigestSt
     }));
   }
 
+  async contact(id: string): Promise<{ unitId: string; deleted: boolean } | undefined> {
+    const [r] = await this.db.query<{ unit_id: string; deleted_at: unknown }>('select unit_id, deleted_at from contacts where id = $1', [id]);
+    return r && { unitId: r.unit_id, deleted: r.deleted_at !== null };
+  }
+
   // ── escalation ───────────────────────────────────────────────────────────
 
   async markOverdue(today: IsoDate, now: DateTime): Promise<number> {
@@ -438,13 +443,18 @@ async function updateAssignment(tx: Sql, ref: AssignmentRef, from: readonly Assi
     sets.push(`${column} = $${values.length}`);
   };
   if (patch.due !== undefined) set('due', patch.due);
+  let guard = '';
+  if (patch.expectDue !== undefined) {
+    values.push(patch.expectDue);
+    guard = ` and due = $${values.length}::date`;
+  }
   if (patch.completedAt !== undefined) set('completed_at', patch.completedAt && iso(patch.completedAt));
   if (patch.completedBy !== undefined) set('completed_by', patch.completedBy);
   if (patch.note !== undefined) set('note', patch.note);
   if (patch.evidence !== undefined) set('evidence', patch.evidence);
   if (patch.waivedReason !== undefined) set('waived_reason', patch.waivedReason);
   const rows = await tx.query(
-    `update assignments set ${sets.join(', ')} where obligation_id = $1 and occurrence_key = $2 and unit_id = $3 and status = any($4::text[]) returning 1`,
+    `update assignments set ${sets.join(', ')} where obligation_id = $1 and occurrence_key = $2 and unit_id = $3 and status = any($4::text[])${guard} returning 1`,
     values,
   );
   return rows.length > 0;

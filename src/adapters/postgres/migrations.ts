@@ -263,6 +263,8 @@ create table digest_runs (
 alter table deliveries add column purpose text not null default 'reminder' check (purpose in ('reminder', 'escalation', 'digest'));
 alter table deliveries add column content jsonb;
 create index deliveries_assignment on deliveries (obligation_id, occurrence_key, unit_id);
+-- The planner puts back the jobs of deliveries still queued (Redis may have lost them).
+create index deliveries_queued on deliveries (updated_at) where status = 'queued';
 `,
   },
 ];

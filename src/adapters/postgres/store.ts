@@ -178,7 +178,9 @@ export class PostgresStore extends FollowUpStore implements CatalogueStore, Plan
          select $1, o.key, u.id, 'pending', o.effective_due, $4
          from occurrences o cross join unnest($3::text[]) as u(id)
          where o.obligation_id = $1 and o.key = any($2::text[])
-         on conflict (obligation_id, occurrence_key, unit_id) do update set due = excluded.due, updated_at = excluded.updated_at
+         on conflict (obligation_id, occurrence_key, unit_id) do update set due = excluded.due, updated_at = excluded.updated_at,
+             -- the planner's next step (markOverdue) makes it overdue again if the new due has passed too
+             status = 'pending'
            where assignments.status in ('pending', 'overdue') and assignments.due <> excluded.due
              and not exists (select 1 from extension_requests r where r.obligation_id = assignments.obligation_id
                and r.occurrence_key = assignments.occurrence_key and r.unit_id = assignments.unit_id and r.status = 'approved')`,
@@ -190,6 +192,24 @@ export class PostgresStore extends FollowUpStore implements CatalogueStore, Plan
   async steps(obligationId: string): Promise<StepRow[]> {
     const rows = await this.db.query('select * from reminder_steps where obligation_id = $1', [obligationId]);
     return rows.map(stepOf);
+  }
+
+  async withdrawAssignments(obligationId: string, unitIds: readonly string[], reason: string, now: DateTime): Promise<number> {
+    const rows = await this.db.query(
+      `update assignments set status = 'waived', waived_reason = $3, updated_at = $4
+       where obligation_id = $1 and status in ('pending', 'extended', 'overdue') and unit_id <> all($2::text[])
+       returning 1`,
+      [obligationId, unitIds, reason, iso(now)],
+    );
+    return rows.length;
+  }
+
+  async queuedDeliveries(before: DateTime, limit: number): Promise<{ idempotencyKey: string; messageKey: string; urgent: boolean }[]> {
+    const rows = await this.db.query<{ idempotency_key: string; message_key: string; urgent: boolean }>(
+      `select idempotency_key, message_key, urgent from deliveries where status = 'queued' and updated_at < $1 order by updated_at limit $2`,
+      [iso(before), limit],
+    );
+    return rows.map((r) => ({ idempotencyKey: r.idempotency_key, messageKey: r.message_key, urgent: r.urgent }));
   }
 
   async extendedAssignments(obligationId: string): Promise<{ occurrenceKey: string; unitId: string; due: string }[]> {

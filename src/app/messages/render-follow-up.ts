@@ -29,7 +29,7 @@ const CHANNEL_WORDS: Record<string, string> = { email: 'email', zalo_zns: 'Zalo 
 /** "7d" → "nhắc trước 7 ngày"; "esc.L2.R1" → "chuyển cấp 2, lần nhắc lại 1". */
 export function describeStep(step: string): string {
   const own = step.split('@')[0]!;
-  const esc = /^esc\.L(\d+)\.R(\d+)$/.exec(own);
+  const esc = /^esc\.L(\d+)\.R(\d+)(?:\.\d{4}-\d{2}-\d{2})?$/.exec(own);
   if (esc) return `chuyển cấp ${esc[1]}${esc[2] === '0' ? '' : `, lần nhắc lại ${esc[2]}`}`;
   if (own.startsWith('now-')) return 'nhắc ngay (quản trị viên gửi)';
   const ladder = /^(\d+)(wd|d)$/.exec(own);
