@@ -12,6 +12,7 @@ RUN npx tsc -p tsconfig.json
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production \
     HANCHOT_DATA_DIR=/app/data \
+    HOST=0.0.0.0 \
     TZ=UTC
 WORKDIR /app
 COPY package.json package-lock.json ./
