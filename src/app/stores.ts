@@ -439,3 +439,21 @@ export interface ReportStore {
   reportCounts(by: 'unit' | 'obligation', filter: { unitIds?: readonly string[]; from?: IsoDate; to?: IsoDate; today: IsoDate }): Promise<ReportCount[]>;
   units(): Promise<{ id: string; parent: string | null; name: string }[]>;
 }
+
+// ── calendar feeds ──────────────────────────────────────────────────────────
+
+export interface FeedSubject {
+  readonly unitId: string;
+  readonly unitName: string;
+  /** The contact the feed's completion links act for (the contact itself, or the unit's leader). */
+  readonly contactId: string | null;
+}
+
+export interface FeedStore {
+  /** The live unit or contact a feed token names; undefined if it was deleted. */
+  feedSubject(kind: 'unit' | 'contact', id: string): Promise<FeedSubject | undefined>;
+  /** Number and title of every live directive. */
+  directiveHeads(): Promise<{ id: string; number: string; title: string }[]>;
+  /** A unit's assignments due in [fromDue, toDue]. */
+  assignmentsOfUnit(unitId: string, fromDue: IsoDate, toDue: IsoDate): Promise<AssignmentView[]>;
+}

@@ -26,6 +26,8 @@ export interface IcsCalendar {
   readonly prodId?: string;
   /** Shown by some clients (X-WR-CALNAME) as the calendar's name on import. */
   readonly name?: string;
+  /** A subscribed feed: how often clients should fetch it again (ISO duration, e.g. "PT6H"). */
+  readonly refreshInterval?: string;
 }
 
 export const ICS_PRODID = '-//Han Chot//Nhac han cong doan//VI';
@@ -48,6 +50,10 @@ export function buildIcs(calendar: IcsCalendar): string {
     'METHOD:PUBLISH',
   ];
   if (calendar.name) lines.push(`X-WR-CALNAME:${escapeIcsText(calendar.name)}`);
+  if (calendar.refreshInterval) {
+    // RFC 7986 §5.7, and the older name Outlook and Google read.
+    lines.push(`REFRESH-INTERVAL;VALUE=DURATION:${calendar.refreshInterval}`, `X-PUBLISHED-TTL:${calendar.refreshInterval}`);
+  }
   const stamp = formatUtcStamp(calendar.dtstamp);
   for (const event of calendar.events) {
     lines.push(

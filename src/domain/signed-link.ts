@@ -58,3 +58,36 @@ export function verifyLink(token: string, secret: string, nowSeconds: number): L
   if (nowSeconds > claims.expiresAt) return { ok: false, reason: 'expired', claims };
   return { ok: true, claims };
 }
+
+/** Whose deadlines a calendar feed shows. */
+export interface FeedClaims {
+  readonly kind: 'unit' | 'contact';
+  readonly id: string;
+}
+
+const FEED_VERSION = 'f1';
+
+/**
+ * A calendar subscription token: long-lived (calendar apps poll it for years), so it has no
+ * expiry; it is bound to one unit or contact and signed apart from action links (another
+ * prefix in the MAC), so one kind can never pass for the other. Rotating the secret revokes all.
+ */
+export function signFeed(claims: FeedClaims, secret: string): string {
+  const body = b64(JSON.stringify([claims.kind, claims.id]));
+  return `${FEED_VERSION}.${body}.${b64(createHmac('sha256', secret).update(`${FEED_VERSION}.${body}`).digest())}`;
+}
+
+export function verifyFeed(token: string, secret: string): FeedClaims | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3 || parts[0] !== FEED_VERSION || !/^[A-Za-z0-9_-]+$/.test(parts[1]!) || !/^[A-Za-z0-9_-]+$/.test(parts[2]!)) return undefined;
+  const expected = Buffer.from(b64(createHmac('sha256', secret).update(`${FEED_VERSION}.${parts[1]}`).digest()));
+  const given = Buffer.from(parts[2]!);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+  try {
+    const a = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as unknown[];
+    if (Array.isArray(a) && a.length === 2 && (a[0] === 'unit' || a[0] === 'contact') && typeof a[1] === 'string') return { kind: a[0], id: a[1] };
+  } catch {
+    // not JSON: refused below
+  }
+  return undefined;
+}

@@ -15,7 +15,8 @@ import {
 import { buildReport } from '../app/report.js';
 import type { AssignmentRef, AssignmentStore, ExtensionRequest, ReportStore } from '../app/stores.js';
 import { isIsoDate } from '../domain/civil-date.js';
-import { verifyLink } from '../domain/signed-link.js';
+import { verifyFeed, verifyLink } from '../domain/signed-link.js';
+import { buildCalendarFeed, type CalendarFeedDeps } from '../app/calendar-feed.js';
 import { localDateOf } from '../domain/instant.js';
 import { confirmPage, LINK_PROBLEMS, resultPage } from './pages.js';
 
@@ -26,6 +27,10 @@ export interface HttpDeps {
   /** Bearer token for the API (HANCHOT_ADMIN_TOKEN); unset: the API answers 401 to everyone. */
   readonly adminToken?: string;
   readonly logger?: boolean;
+  /** Calendar feeds (GET /ical/<token>.ics); absent: 404. */
+  readonly feeds?: CalendarFeedDeps;
+  /** /readyz: whether PostgreSQL and Redis answer. */
+  readonly ready?: () => Promise<Record<string, boolean>>;
 }
 
 const isoDate = z.string().refine(isIsoDate, 'cần ngày có thật dạng YYYY-MM-DD');
@@ -80,6 +85,25 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   });
 
   app.get('/healthz', async () => ({ ok: true }));
+  app.get('/readyz', async (_request, reply) => {
+    const checks = deps.ready ? await deps.ready() : {};
+    const ok = Object.values(checks).every(Boolean);
+    return reply.code(ok ? 200 : 503).send({ ok, checks });
+  });
+
+  // ── calendar feeds ────────────────────────────────────────────────────────
+  app.get<{ Params: { file: string } }>('/ical/:file', async (request, reply) => {
+    const token = /^(.+)\.ics$/.exec(request.params.file)?.[1];
+    const claims = token ? verifyFeed(token, deps.secret) : undefined;
+    const ics = claims && deps.feeds ? await buildCalendarFeed(deps.feeds, claims) : undefined;
+    // One answer for a forged token and for a deleted unit: a feed address reveals nothing.
+    if (!ics) return reply.code(404).header('content-type', 'text/plain; charset=utf-8').send('Không có lịch này (liên kết sai hoặc đã bị thu hồi).');
+    return reply
+      .header('content-type', 'text/calendar; charset=utf-8')
+      .header('content-disposition', 'inline; filename="han-chot.ics"')
+      .header('cache-control', 'private, max-age=300')
+      .send(ics);
+  });
 
   // ── one-click links ───────────────────────────────────────────────────────
   const html = (reply: FastifyReply, code: number, body: string) =>

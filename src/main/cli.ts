@@ -11,6 +11,7 @@ import { migrateCommand } from './commands/migrate.js';
 import { syncCommand } from './commands/sync.js';
 import { startCommand, workerCommand } from './commands/start.js';
 import { remindCommand } from './commands/remind.js';
+import { feedCommand } from './commands/feed.js';
 import { doneCommand, extensionCommand, reopenCommand, reportCommand, waiveCommand } from './commands/follow-up.js';
 
 export const COMMANDS: readonly Command[] = [
@@ -27,6 +28,7 @@ export const COMMANDS: readonly Command[] = [
   waiveCommand,
   extensionCommand,
   reportCommand,
+  feedCommand,
 ];
 
 function mainHelp(): string {

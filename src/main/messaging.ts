@@ -15,7 +15,7 @@ import { renderEscalation, renderLeadershipDigest } from '../app/messages/render
 import type { ClaimedDelivery } from '../app/stores.js';
 import { formatVnDateWithWeekday } from '../domain/civil-date.js';
 import type { LeadershipDigest } from '../domain/leadership-digest.js';
-import { signLink, type LinkAction } from '../domain/signed-link.js';
+import { signFeed, signLink, type FeedClaims, type LinkAction } from '../domain/signed-link.js';
 import { renderReminder } from '../app/messages/render-reminder.js';
 import { loadReminderTemplates, TemplateError } from '../app/messages/templates.js';
 import type { Channel, Clock, Logger, ZaloContent, ZaloMessageKind } from '../app/ports.js';
@@ -80,6 +80,31 @@ export function zaloContent(message: ReminderMessage, text: string, template: Za
 /** How long a one-click link in a message stays valid. */
 export const LINK_LIFETIME_DAYS = 120;
 
+/** A signed one-click link under PUBLIC_URL, valid LINK_LIFETIME_DAYS from `now`. */
+export function actionLink(
+  publicUrl: string,
+  secret: string,
+  claims: { action: LinkAction; obligationId: string; occurrenceKey: string; unitId: string; contactId: string; step: string },
+  now: DateTime,
+): string {
+  const token = signLink({ ...pickClaims(claims), expiresAt: Math.floor(now.plus({ days: LINK_LIFETIME_DAYS }).toSeconds()) }, secret);
+  return `${publicUrl.replace(/\/+$/, '')}/l/${token}`;
+}
+
+const pickClaims = (c: { action: LinkAction; obligationId: string; occurrenceKey: string; unitId: string; contactId: string; step: string }) => ({
+  action: c.action,
+  obligationId: c.obligationId,
+  occurrenceKey: c.occurrenceKey,
+  unitId: c.unitId,
+  contactId: c.contactId,
+  step: c.step,
+});
+
+/** The subscription address of a unit's or a contact's calendar feed. */
+export function feedUrl(publicUrl: string, secret: string, claims: FeedClaims): string {
+  return `${publicUrl.replace(/\/+$/, '')}/ical/${signFeed(claims, secret)}.ics`;
+}
+
 export async function createComposer(env: Environment, loaded: Loaded, secret: string): Promise<ComposeMessage> {
   const dir = resolve(env.HANCHOT_CONFIG_DIR ?? defaultConfigDir());
   let templates;
@@ -100,11 +125,7 @@ export async function createComposer(env: Environment, loaded: Loaded, secret: s
   const publicUrl = env.PUBLIC_URL;
   const uidDomain = new URL(publicUrl).hostname || 'hanchot.local';
   const calendar = loaded.calendar;
-  const link = (d: ClaimedDelivery, action: LinkAction, contactId: string, now: DateTime) =>
-    `${publicUrl.replace(/\/+$/, '')}/l/${signLink(
-      { action, obligationId: d.obligationId, occurrenceKey: d.occurrenceKey, unitId: d.unitId, contactId, step: d.step, expiresAt: Math.floor(now.plus({ days: LINK_LIFETIME_DAYS }).toSeconds()) },
-      secret,
-    )}`;
+  const link = (d: ClaimedDelivery, action: LinkAction, contactId: string, now: DateTime) => actionLink(publicUrl, secret, { ...d, action, contactId }, now);
   const localInstant = (iso: string, zone: string) => {
     const t = DateTime.fromISO(iso, { zone });
     return `${formatVnDateWithWeekday(localDateOf(t, zone))} ${t.toFormat('HH:mm')}`;

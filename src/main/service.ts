@@ -25,7 +25,8 @@ import type { QuietHours } from '../domain/quiet-hours.js';
 import { deliverJob } from '../../jobs/deliver.js';
 import { fireStepJob } from '../../jobs/fire-step.js';
 import { planJob, runPlanner } from '../../jobs/plan.js';
-import { createChannels, createComposer } from './messaging.js';
+import { actionLink, createChannels, createComposer } from './messaging.js';
+import type { CalendarFeedDeps } from '../app/calendar-feed.js';
 import { loadConfig, type Loaded } from './context.js';
 import type { Environment } from './environment.js';
 
@@ -82,6 +83,19 @@ export async function resolveSecret(env: Environment): Promise<string> {
     if (e.code !== 'EEXIST') throw e;
   });
   return (await readFile(path, 'utf8')).trim();
+}
+
+/** What the calendar feeds need: the record, the calendar, and links signed like the messages' ones. */
+export function feedDeps(env: Environment, loaded: Loaded, store: PostgresStore, clock: Clock, secret: string): CalendarFeedDeps {
+  const rules = loaded.catalogue.calendarRules;
+  return {
+    store,
+    clock,
+    calendar: loaded.calendar,
+    uidDomain: new URL(env.PUBLIC_URL).hostname || 'hanchot.local',
+    doneLink: (a, contactId) => actionLink(env.PUBLIC_URL, secret, { action: 'done', ...a, contactId, step: 'feed' }, clock.now()),
+    anchorName: (id) => rules.namedDays.find((n) => n.id === id)?.name ?? rules.holidays.find((h) => h.id === id)?.name ?? id,
+  };
 }
 
 export interface RedisHandle {
@@ -215,7 +229,16 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       await runPlanner(planDeps);
       await queue.schedulePlanner(env.HANCHOT_PLANNER_EVERY_MINUTES * 60_000);
       if (options.http !== false) {
-        http = await buildHttpApp({ assignments: { store, queue, clock, calendar: loaded.calendar, logger }, secret, adminToken: env.HANCHOT_ADMIN_TOKEN });
+        http = await buildHttpApp({
+          assignments: { store, queue, clock, calendar: loaded.calendar, logger },
+          secret,
+          adminToken: env.HANCHOT_ADMIN_TOKEN,
+          feeds: feedDeps(env, loaded, store, clock, secret),
+          ready: async () => ({
+            postgres: await db.query('select 1').then(() => true, () => false),
+            redis: await redisAnswers(redis.url),
+          }),
+        });
         closers.push(() => http!.close());
         await http.listen({ port: env.PORT, host: env.HOST });
         logger.info({ url: env.PUBLIC_URL, port: env.PORT }, 'HTTP: one-click links and /api/v1 listening');

@@ -105,8 +105,18 @@ describe('hanchot done, extension, waive, reopen and report', () => {
     expect(reopened.out).toContain('nay quá hạn chưa hoàn thành');
   });
 
+  it('feed prints a unit\'s subscription address; it needs exactly one of --unit and --contact', async () => {
+    const r = await cli(undefined, 'feed', '--unit', 'dmc.thpt-dmc');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^http:\/\/localhost:8080\/ical\/f1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.ics$/);
+    expect(r.err).toContain('CĐCS Trường THPT Dương Minh Châu');
+    expect((await cli(undefined, 'feed')).code).toBe(2);
+    expect((await cli(undefined, 'feed', '--unit', 'a', '--contact', 'b')).code).toBe(2);
+    expect((await cli(undefined, 'feed', '--contact', 'nobody')).code).toBe(1);
+  });
+
   it('every new command has help', async () => {
-    for (const name of ['done', 'reopen', 'waive', 'extension', 'report']) {
+    for (const name of ['done', 'reopen', 'waive', 'extension', 'report', 'feed']) {
       const help = await cli(undefined, name, '--help');
       expect(help.code, name).toBe(0);
       expect(help.out, name).toContain('Cách dùng: hanchot');

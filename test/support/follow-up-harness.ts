@@ -15,7 +15,7 @@ import type { WorkingCalendar } from '../../src/domain/calendar/working-calendar
 import { buildHttpApp } from '../../src/http/app.js';
 import { environmentSchema } from '../../src/main/environment.js';
 import { createComposer } from '../../src/main/messaging.js';
-import { redisConnection } from '../../src/main/service.js';
+import { feedDeps, redisConnection } from '../../src/main/service.js';
 import { deliverJob } from '../../jobs/deliver.js';
 import { escalateJob } from '../../jobs/escalate.js';
 import { fireStepJob } from '../../jobs/fire-step.js';
@@ -124,7 +124,14 @@ export async function followUpHarness(options: {
       return w;
     },
     sync: async (c) => void (await syncCatalogue({ store, clock }, c)),
-    http: () => buildHttpApp({ assignments, secret: TEST_SECRET, adminToken: ADMIN_TOKEN }),
+    http: () =>
+      buildHttpApp({
+        assignments,
+        secret: TEST_SECRET,
+        adminToken: ADMIN_TOKEN,
+        feeds: feedDeps(env, { catalogue, calendar }, store, clock, TEST_SECRET),
+        ready: async () => ({ postgres: await t.db.query('select 1').then(() => true, () => false) }),
+      }),
     async flushRedis() {
       if (bullmq) for (const name of QUEUES) await bullmq.queueOf(name).obliterate({ force: true });
     },

@@ -13,6 +13,8 @@ import type {
   EscalationStepRow,
   EscalationStore,
   ExtensionRequest,
+  FeedStore,
+  FeedSubject,
   LeaderRow,
   OpenAssignment,
   PendingRecipient,
@@ -52,7 +54,7 @@ const ASSIGNMENT_SELECT = `
  * What follows a reminder: completion, extensions, waivers, escalation, the leadership digest
  * and reporting. PostgresStore extends this, so one object serves every store port.
  */
-export class FollowUpStore implements AssignmentStore, EscalationStore, DigestStore, ReportStore {
+export class FollowUpStore implements AssignmentStore, EscalationStore, DigestStore, ReportStore, FeedStore {
   constructor(protected readonly db: Database) {}
 
   // ── assignments ──────────────────────────────────────────────────────────
@@ -193,6 +195,36 @@ export class FollowUpStore implements AssignmentStore, EscalationStore, DigestSt
   async contact(id: string): Promise<{ unitId: string; deleted: boolean } | undefined> {
     const [r] = await this.db.query<{ unit_id: string; deleted_at: unknown }>('select unit_id, deleted_at from contacts where id = $1', [id]);
     return r && { unitId: r.unit_id, deleted: r.deleted_at !== null };
+  }
+
+  // ── calendar feeds ───────────────────────────────────────────────────────
+
+  async feedSubject(kind: 'unit' | 'contact', id: string): Promise<FeedSubject | undefined> {
+    const [r] =
+      kind === 'unit'
+        ? await this.db.query<{ unit_id: string; unit_name: string; contact_id: string | null }>(
+            'select u.id as unit_id, u.name as unit_name, u.leader_contact_id as contact_id from units u where u.id = $1 and u.deleted_at is null',
+            [id],
+          )
+        : await this.db.query<{ unit_id: string; unit_name: string; contact_id: string | null }>(
+            `select u.id as unit_id, u.name as unit_name, c.id as contact_id from contacts c join units u on u.id = c.unit_id and u.deleted_at is null
+             where c.id = $1 and c.deleted_at is null`,
+            [id],
+          );
+    return r && { unitId: r.unit_id, unitName: r.unit_name, contactId: r.contact_id };
+  }
+
+  async directiveHeads(): Promise<{ id: string; number: string; title: string }[]> {
+    return this.db.query<{ id: string; number: string; title: string }>('select id, number, title from directives where deleted_at is null');
+  }
+
+  async assignmentsOfUnit(unitId: string, fromDue: IsoDate, toDue: IsoDate): Promise<AssignmentView[]> {
+    const rows = await this.db.query(`${ASSIGNMENT_SELECT} where a.unit_id = $1 and a.due between $2::date and $3::date and o.deleted_at is null order by a.due`, [
+      unitId,
+      fromDue,
+      toDue,
+    ]);
+    return rows.map(assignmentOf);
   }
 
   // ── escalation ───────────────────────────────────────────────────────────
