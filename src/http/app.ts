@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z, ZodError } from 'zod';
@@ -18,14 +17,18 @@ import { isIsoDate } from '../domain/civil-date.js';
 import { verifyFeed, verifyLink } from '../domain/signed-link.js';
 import { buildCalendarFeed, type CalendarFeedDeps } from '../app/calendar-feed.js';
 import { localDateOf } from '../domain/instant.js';
-import { confirmPage, LINK_PROBLEMS, resultPage } from './pages.js';
+import { confirmPage, dashboardPage, LINK_PROBLEMS, loginPage, resultPage } from './pages.js';
+import { AccessError, authorize, login, logout, principalFromBearer, principalFromSession, type AccessDeps } from '../app/access.js';
+import { readableUnits, type Action, type Principal } from '../domain/access.js';
 
 export interface HttpDeps {
   readonly assignments: AssignmentDeps & { readonly store: AssignmentDeps['store'] & AssignmentStore & ReportStore };
   /** Signs and checks one-click links. */
   readonly secret: string;
-  /** Bearer token for the API (HANCHOT_ADMIN_TOKEN); unset: the API answers 401 to everyone. */
-  readonly adminToken?: string;
+  /** Machine tokens, users and sessions (HANCHOT_ADMIN_TOKEN is the bootstrap admin). */
+  readonly access: AccessDeps;
+  /** PUBLIC_URL: an https address makes the session cookie Secure. */
+  readonly publicUrl?: string;
   readonly logger?: boolean;
   /** Calendar feeds (GET /ical/<token>.ics); absent: 404. */
   readonly feeds?: CalendarFeedDeps;
@@ -57,7 +60,6 @@ const linkForm = z.object({
   proposedDue: z.string().max(20).optional(),
 });
 
-const sha256 = (s: string) => createHash('sha256').update(s).digest();
 
 /**
  * The HTTP side of completion: one-click link pages (no state change on GET) and the v1 API for
@@ -74,6 +76,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     if (error instanceof ZodError) {
       return reply.code(400).send({ error: 'invalid_request', issues: error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
     }
+    if (error instanceof AccessError) return reply.code(error.status).send({ error: error.status === 403 ? 'forbidden' : error.status === 404 ? 'not_found' : 'denied', message: error.message });
     if (error instanceof AssignmentError) {
       const code = { not_found: 404, conflict: 409, invalid: 400 }[error.code];
       return reply.code(code).send({ error: error.code, message: error.message });
@@ -174,23 +177,47 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     }
   });
 
-  // ── API v1 ────────────────────────────────────────────────────────────────
-  const adminDigest = deps.adminToken ? sha256(deps.adminToken) : undefined;
-  const requireAdmin = async (request: FastifyRequest, reply: FastifyReply) => {
-    const header = request.headers.authorization ?? '';
-    const token = /^Bearer (.+)$/.exec(header)?.[1];
-    if (!adminDigest || !token || !timingSafeEqual(sha256(token), adminDigest)) {
-      return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized', message: 'cần mã truy cập (Authorization: Bearer …)' });
+  // ── who is asking ────────────────────────────────────────────────────────
+  const access = deps.access;
+  type Caller = { principal: Principal; csrfToken?: string };
+  const callerOf = async (request: FastifyRequest): Promise<Caller | undefined> => {
+    const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+    if (bearer) {
+      const principal = await principalFromBearer(access, bearer);
+      return principal && { principal };
     }
+    const session = sessionCookie(request);
+    const found = session ? await principalFromSession(access, session) : undefined;
+    return found && { principal: found.principal, csrfToken: found.csrfToken };
   };
-  const actorOf = (body: { actor?: string } | undefined) => `api:${body?.actor?.trim() || 'admin'}`;
+  const principals = new WeakMap<FastifyRequest, Principal>();
+  const principalOf = (request: FastifyRequest): Principal => principals.get(request)!;
+
+  // ── API v1 ────────────────────────────────────────────────────────────────
+  // The bootstrap admin may name who it acts for ("actor"); everyone else acts as themselves.
+  const actorOf = (request: FastifyRequest, body: { actor?: string } | undefined) => {
+    const p = principalOf(request);
+    return p.actor === 'api:admin' && body?.actor?.trim() ? `api:${body.actor.trim()}` : p.actor;
+  };
   const refOf = (params: unknown): AssignmentRef => refParams.parse(params);
+  const allow = (request: FastifyRequest, action: Action, unitId: string) => authorize(access.store, principalOf(request), action, unitId);
 
   await app.register(async (api) => {
-    api.addHook('onRequest', requireAdmin);
+    api.addHook('onRequest', async (request, reply) => {
+      const caller = await callerOf(request);
+      if (!caller) {
+        return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized', message: 'cần mã truy cập (Authorization: Bearer …) hoặc đăng nhập' });
+      }
+      // A console session changes state only with its CSRF token (a bearer token is not sent by browsers on their own).
+      if (caller.csrfToken !== undefined && request.method !== 'GET' && request.method !== 'HEAD' && request.headers['x-csrf-token'] !== caller.csrfToken) {
+        return reply.code(403).send({ error: 'csrf', message: 'thiếu hoặc sai mã chống giả mạo (X-CSRF-Token)' });
+      }
+      principals.set(request, caller.principal);
+    });
     const base = '/api/v1/assignments/:obligationId/:occurrenceKey/:unitId';
     api.get(base, async (request) => {
       const ref = refOf(request.params);
+      await allow(request, 'read', ref.unitId);
       const a = await ad.store.assignment(ref);
       if (!a) throw new AssignmentError('not_found', 'không có nhiệm vụ này');
       const [history, extensions] = await Promise.all([ad.store.auditOf('assignment', `${ref.obligationId}|${ref.occurrenceKey}|${ref.unitId}`), ad.store.extensionRequests({ ref })]);
@@ -198,46 +225,114 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     });
     api.post(`${base}/complete`, async (request) => {
       const body = completeBody.parse(request.body ?? {});
-      const r = await completeAssignment(ad, refOf(request.params), { actor: actorOf(body), note: body.note, evidence: body.evidence });
+      const ref = refOf(request.params);
+      await allow(request, 'complete', ref.unitId);
+      const r = await completeAssignment(ad, ref, { actor: actorOf(request, body), note: body.note, evidence: body.evidence });
       return { changed: r.changed, assignment: r.assignment };
     });
     api.post(`${base}/reopen`, async (request) => {
       const body = reasonBody.parse(request.body ?? {});
-      const r = await reopenAssignment(ad, refOf(request.params), { actor: actorOf(body), reason: body.reason });
+      const ref = refOf(request.params);
+      await allow(request, 'reopen', ref.unitId);
+      const r = await reopenAssignment(ad, ref, { actor: actorOf(request, body), reason: body.reason });
       return { changed: r.changed, assignment: r.assignment };
     });
     api.post(`${base}/acknowledge`, async (request) => {
       const body = ackBody.parse(request.body ?? {});
-      const r = await acknowledgeAssignment(ad, refOf(request.params), { actor: actorOf(body), step: body.step });
+      const ref = refOf(request.params);
+      await allow(request, 'acknowledge', ref.unitId);
+      const r = await acknowledgeAssignment(ad, ref, { actor: actorOf(request, body), step: body.step });
       return { changed: r.changed, assignment: r.assignment };
     });
     api.post(`${base}/waive`, async (request) => {
       const body = reasonBody.parse(request.body ?? {});
-      const r = await waiveAssignment(ad, refOf(request.params), { actor: actorOf(body), reason: body.reason });
+      const ref = refOf(request.params);
+      await allow(request, 'waive', ref.unitId);
+      const r = await waiveAssignment(ad, ref, { actor: actorOf(request, body), reason: body.reason });
       return { changed: r.changed, assignment: r.assignment };
     });
     api.post(`${base}/extension-requests`, async (request, reply) => {
       const body = extensionBody.parse(request.body ?? {});
-      const r = await requestExtension(ad, refOf(request.params), { actor: actorOf(body), reason: body.reason, proposedDue: body.proposedDue });
+      const ref = refOf(request.params);
+      await allow(request, 'request_extension', ref.unitId);
+      const r = await requestExtension(ad, ref, { actor: actorOf(request, body), reason: body.reason, proposedDue: body.proposedDue });
       return reply.code(201).send(extensionJson(r));
     });
     for (const decision of ['approve', 'reject'] as const) {
       api.post(`/api/v1/extension-requests/:id/${decision}`, async (request) => {
         const { id } = z.strictObject({ id: z.coerce.number().int().positive() }).parse(request.params);
         const body = decisionBody.parse(request.body ?? {});
-        return extensionJson(await decideExtension(ad, id, { actor: actorOf(body), approve: decision === 'approve', note: body.note }));
+        const found = await ad.store.extensionRequest(id);
+        if (!found) throw new AssignmentError('not_found', `không có đề nghị gia hạn số ${id}`);
+        // Decided by an admin above the unit that asked (Ban Thường vụ / văn phòng cấp trên).
+        await allow(request, 'decide_extension', found.unitId);
+        return extensionJson(await decideExtension(ad, id, { actor: actorOf(request, body), approve: decision === 'approve', note: body.note }));
       });
     }
     api.get('/api/v1/extension-requests', async (request) => {
       const { status } = z.strictObject({ status: z.enum(['pending', 'approved', 'rejected']).optional() }).parse(request.query);
-      return { extensionRequests: (await ad.store.extensionRequests({ status })).map(extensionJson) };
+      const readable = readableUnits(principalOf(request), await ad.store.units());
+      const all = await ad.store.extensionRequests({ status });
+      return { extensionRequests: all.filter((r) => readable === 'all' || readable.has(r.unitId)).map(extensionJson) };
     });
     api.get('/api/v1/report', async (request) => {
       const q = reportQuery.parse(request.query);
-      return buildReport(ad.store, { unitId: q.unit, from: q.from, to: q.to, today: localDateOf(ad.clock.now(), ad.calendar.zone) });
+      const principal = principalOf(request);
+      // Without ?unit= a principal sees its own unit and below.
+      const unitId = q.unit ?? principal.unitId ?? undefined;
+      if (unitId) await allow(request, 'read', unitId);
+      return buildReport(ad.store, { unitId, from: q.from, to: q.to, today: localDateOf(ad.clock.now(), ad.calendar.zone) });
     });
+    api.get('/api/v1/me', async (request) => principalOf(request));
+  });
+
+  // ── console sign-in ──────────────────────────────────────────────────────
+  const secureCookie = deps.publicUrl?.startsWith('https:') ?? false;
+  app.get('/login', async (_request, reply) => html(reply, 200, loginPage()));
+  app.post('/login', async (request, reply) => {
+    const form = z.object({ username: z.string().max(100), password: z.string().max(1000) }).safeParse(request.body ?? {});
+    if (!form.success) return html(reply, 400, loginPage('Hãy nhập tên đăng nhập và mật khẩu.'));
+    try {
+      const session = await login(access, { username: form.data.username, password: form.data.password, address: request.ip });
+      const cookie = [`${SESSION_COOKIE}=${session.sessionId}`, 'Path=/', 'HttpOnly', 'SameSite=Lax', `Max-Age=${12 * 3600}`, ...(secureCookie ? ['Secure'] : [])].join('; ');
+      return reply.code(303).header('set-cookie', cookie).header('location', '/').send();
+    } catch (e) {
+      if (e instanceof AccessError) return html(reply, e.status, loginPage(e.message));
+      throw e;
+    }
+  });
+  app.post('/logout', async (request, reply) => {
+    const session = sessionCookie(request);
+    if (session) {
+      const found = await principalFromSession(access, session);
+      const form = z.object({ _csrf: z.string() }).safeParse(request.body ?? {});
+      if (!found || !form.success || form.data._csrf !== found.csrfToken) return html(reply, 403, resultPage('Không đăng xuất được', 'Thiếu mã chống giả mạo; hãy tải lại trang.', 'bad'));
+      await logout(access, session);
+    }
+    return reply.code(303).header('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`).header('location', '/login').send();
+  });
+  app.get('/', async (request, reply) => {
+    const session = sessionCookie(request);
+    const found = session ? await principalFromSession(access, session) : undefined;
+    if (!found) return reply.code(303).header('location', '/login').send();
+    const report = await buildReport(ad.store, { unitId: found.principal.unitId ?? undefined, today: localDateOf(ad.clock.now(), ad.calendar.zone) });
+    return html(reply, 200, dashboardPage({ displayName: found.user.displayName, role: found.principal.role, unitId: found.principal.unitId, csrfToken: found.csrfToken, report }));
   });
   return app;
+}
+
+const SESSION_COOKIE = 'hc_session';
+
+/** The session id from the Cookie header (one cookie of ours; parsed by hand, nothing else is read). */
+function sessionCookie(request: FastifyRequest): string | undefined {
+  for (const part of (request.headers.cookie ?? '').split(';')) {
+    const [name, ...value] = part.trim().split('=');
+    if (name === SESSION_COOKIE && value.length > 0) {
+      const v = value.join('=');
+      return /^[A-Za-z0-9_-]{20,100}$/.test(v) ? v : undefined;
+    }
+  }
+  return undefined;
 }
 
 function extensionJson(r: ExtensionRequest) {

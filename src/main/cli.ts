@@ -12,6 +12,7 @@ import { syncCommand } from './commands/sync.js';
 import { startCommand, workerCommand } from './commands/start.js';
 import { remindCommand } from './commands/remind.js';
 import { feedCommand } from './commands/feed.js';
+import { tokenCommand, userCommand } from './commands/access.js';
 import { doneCommand, extensionCommand, reopenCommand, reportCommand, waiveCommand } from './commands/follow-up.js';
 
 export const COMMANDS: readonly Command[] = [
@@ -29,6 +30,8 @@ export const COMMANDS: readonly Command[] = [
   extensionCommand,
   reportCommand,
   feedCommand,
+  userCommand,
+  tokenCommand,
 ];
 
 function mainHelp(): string {

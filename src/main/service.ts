@@ -8,6 +8,8 @@ import { BullmqJobQueue, startWorkers, type RunningWorkers } from '../adapters/b
 import { DatabaseBusy, openPglite, openPostgres, type Database } from '../adapters/postgres/database.js';
 import { migrate } from '../adapters/postgres/migrations.js';
 import { PostgresStore } from '../adapters/postgres/store.js';
+import { PostgresAccessStore } from '../adapters/postgres/access-store.js';
+import { LoginLimiter } from '../app/access.js';
 import { checkRedisSettings, redisAnswers, startPrivateRedis } from '../adapters/redis/private-redis.js';
 import { RedisLock } from '../adapters/redis/redis-lock.js';
 import type { ZaloTokenManager } from '../adapters/zalo/token-manager.js';
@@ -232,7 +234,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         http = await buildHttpApp({
           assignments: { store, queue, clock, calendar: loaded.calendar, logger },
           secret,
-          adminToken: env.HANCHOT_ADMIN_TOKEN,
+          access: { store: new PostgresAccessStore(db), clock, bootstrapToken: env.HANCHOT_ADMIN_TOKEN, limiter: new LoginLimiter(clock) },
+          publicUrl: env.PUBLIC_URL,
           feeds: feedDeps(env, loaded, store, clock, secret),
           ready: async () => ({
             postgres: await db.query('select 1').then(() => true, () => false),

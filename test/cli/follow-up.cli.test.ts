@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -115,8 +115,31 @@ describe('hanchot done, extension, waive, reopen and report', () => {
     expect((await cli(undefined, 'feed', '--contact', 'nobody')).code).toBe(1);
   });
 
+  it('user add reads the password from a file, never the command line; token create prints the token once; revoke ends it', async () => {
+    const file = join(dataDir, 'password.txt');
+    await writeFile(file, 'mật khẩu rất dài 789\nignored second line\n');
+    const added = await cli(undefined, 'user', 'add', 'Lan', '--role', 'officer', '--unit', 'dmc.thpt-dmc', '--name', 'Nguyễn Thị Lan', '--password-file', file);
+    expect(added).toMatchObject({ code: 0, out: 'Đã tạo người dùng lan (officer, dmc.thpt-dmc).' });
+    expect((await cli(undefined, 'user', 'add', 'lan', '--role', 'officer', '--password-file', file)).err).toContain('đã có người dùng "lan"');
+    await writeFile(file, 'ngắn\n');
+    expect((await cli(undefined, 'user', 'add', 'binh', '--role', 'viewer', '--password-file', file)).err).toContain('ít nhất 10 ký tự');
+    expect((await cli(undefined, 'user', 'add', 'binh', '--role', 'boss', '--password-file', file)).code).toBe(2);
+
+    const created = await cli(undefined, 'token', 'create', 'erp-sync', '--role', 'viewer', '--unit', 'dmc');
+    expect(created.code).toBe(0);
+    expect(created.out).toMatch(/^hct_[A-Za-z0-9_-]{43}$/);
+    expect(created.err).toContain('không được in lại');
+    const listed = await cli(undefined, 'token', 'list');
+    expect(listed.out).toMatch(/#\d+ erp-sync — viewer, dmc$/m);
+    expect(listed.out).not.toContain(created.out);
+    const id = /#(\d+) erp-sync/.exec(listed.out)![1]!;
+    expect((await cli(undefined, 'token', 'revoke', id)).out).toBe(`Đã thu hồi mã số ${id}.`);
+    expect((await cli(undefined, 'token', 'revoke', id)).code).toBe(1);
+    expect((await cli(undefined, 'token', 'create', 'x', '--role', 'admin', '--unit', 'nowhere')).err).toContain('không có đơn vị "nowhere"');
+  });
+
   it('every new command has help', async () => {
-    for (const name of ['done', 'reopen', 'waive', 'extension', 'report', 'feed']) {
+    for (const name of ['done', 'reopen', 'waive', 'extension', 'report', 'feed', 'user', 'token']) {
       const help = await cli(undefined, name, '--help');
       expect(help.code, name).toBe(0);
       expect(help.out, name).toContain('Cách dùng: hanchot');

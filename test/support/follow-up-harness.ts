@@ -5,6 +5,8 @@ import { createSmtpChannel } from '../../src/adapters/email/smtp-channel.js';
 import type { Database } from '../../src/adapters/postgres/database.js';
 import { migrate } from '../../src/adapters/postgres/migrations.js';
 import { PostgresStore } from '../../src/adapters/postgres/store.js';
+import { PostgresAccessStore } from '../../src/adapters/postgres/access-store.js';
+import { LoginLimiter } from '../../src/app/access.js';
 import type { AssignmentDeps } from '../../src/app/assignments.js';
 import type { Catalogue } from '../../src/app/catalogue/catalogue.js';
 import type { JobDefinition, QueueName } from '../../src/app/job-definition.js';
@@ -128,7 +130,7 @@ export async function followUpHarness(options: {
       buildHttpApp({
         assignments,
         secret: TEST_SECRET,
-        adminToken: ADMIN_TOKEN,
+        access: { store: new PostgresAccessStore(t.db), clock, bootstrapToken: ADMIN_TOKEN, limiter: new LoginLimiter(clock) },
         feeds: feedDeps(env, { catalogue, calendar }, store, clock, TEST_SECRET),
         ready: async () => ({ postgres: await t.db.query('select 1').then(() => true, () => false) }),
       }),

@@ -267,6 +267,46 @@ create index deliveries_assignment on deliveries (obligation_id, occurrence_key,
 create index deliveries_queued on deliveries (updated_at) where status = 'queued';
 `,
   },
+  {
+    id: '0004_access',
+    sql: `
+-- People who sign in to the console. Passwords are scrypt hashes ("scrypt$N$r$p$salt$hash").
+create table users (
+  id             bigint generated always as identity primary key,
+  username       text not null unique,
+  display_name   text not null,
+  password_hash  text not null,
+  role           text not null check (role in ('admin', 'officer', 'viewer')),
+  unit_id        text references units (id),
+  disabled_at    timestamptz,
+  created_at     timestamptz not null,
+  updated_at     timestamptz not null
+);
+
+-- Machine tokens for the API: only a SHA-256 of the token is kept (the token is shown once).
+create table api_tokens (
+  id            bigint generated always as identity primary key,
+  name          text not null,
+  token_hash    text not null unique,
+  role          text not null check (role in ('admin', 'officer', 'viewer')),
+  unit_id       text references units (id),
+  created_by    text not null,
+  created_at    timestamptz not null,
+  revoked_at    timestamptz,
+  last_used_at  timestamptz
+);
+
+-- Console sessions: the cookie holds a random id; only its SHA-256 is kept.
+create table sessions (
+  id_hash     text primary key,
+  user_id     bigint not null references users (id),
+  csrf_token  text not null,
+  created_at  timestamptz not null,
+  expires_at  timestamptz not null
+);
+create index sessions_expiry on sessions (expires_at);
+`,
+  },
 ];
 
 export class MigrationError extends Error {}
