@@ -449,6 +449,32 @@ export interface FeedSubject {
   readonly contactId: string | null;
 }
 
+export interface DeliveryRow {
+  readonly id: number;
+  readonly idempotencyKey: string;
+  readonly purpose: DeliveryPurpose;
+  readonly obligationId: string;
+  readonly occurrenceKey: string;
+  readonly unitId: string;
+  readonly step: string;
+  readonly contactId: string;
+  readonly channel: ChannelName;
+  readonly status: string;
+  readonly attempts: number;
+  readonly errorCode: string | null;
+  readonly error: string | null;
+  readonly errorMeaning: string | null;
+  readonly fellBackTo: string | null;
+  readonly fireAt: DateTime;
+  readonly sentAt: DateTime | null;
+  readonly updatedAt: DateTime;
+}
+
+export interface DeliveryLogStore {
+  /** The delivery log, newest first. */
+  deliveryLog(filter: { obligationId?: string; unitIds?: readonly string[]; status?: string; channel?: string; limit: number; beforeId?: number }): Promise<DeliveryRow[]>;
+}
+
 export interface FeedStore {
   /** The live unit or contact a feed token names; undefined if it was deleted. */
   feedSubject(kind: 'unit' | 'contact', id: string): Promise<FeedSubject | undefined>;

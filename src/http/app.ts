@@ -12,17 +12,22 @@ import {
   type AssignmentDeps,
 } from '../app/assignments.js';
 import { buildReport } from '../app/report.js';
-import type { AssignmentRef, AssignmentStore, ExtensionRequest, ReportStore } from '../app/stores.js';
-import { isIsoDate } from '../domain/civil-date.js';
+import type { AssignmentRef, AssignmentStore, DeliveryLogStore, ExtensionRequest, ReportStore } from '../app/stores.js';
+import type { Settings } from '../app/catalogue/catalogue.js';
+import { previewRule, RulePreviewError } from '../app/rule-preview.js';
 import { verifyFeed, verifyLink } from '../domain/signed-link.js';
 import { buildCalendarFeed, type CalendarFeedDeps } from '../app/calendar-feed.js';
 import { localDateOf } from '../domain/instant.js';
-import { confirmPage, dashboardPage, LINK_PROBLEMS, loginPage, resultPage } from './pages.js';
+import { ackBody, completeBody, decisionBody, deliveriesQuery, extensionBody, linkForm, previewBody, reasonBody, refParams, reportQuery } from './schemas.js';
+import { openApiDocument } from './openapi.js';
+import { apiDocsPage, confirmPage, dashboardPage, LINK_PROBLEMS, loginPage, resultPage } from './pages.js';
 import { AccessError, authorize, login, logout, principalFromBearer, principalFromSession, type AccessDeps } from '../app/access.js';
 import { readableUnits, type Action, type Principal } from '../domain/access.js';
 
 export interface HttpDeps {
-  readonly assignments: AssignmentDeps & { readonly store: AssignmentDeps['store'] & AssignmentStore & ReportStore };
+  readonly assignments: AssignmentDeps & { readonly store: AssignmentDeps['store'] & AssignmentStore & ReportStore & DeliveryLogStore };
+  /** settings.yaml: defaults for the rule preview. */
+  readonly settings: Settings;
   /** Signs and checks one-click links. */
   readonly secret: string;
   /** Machine tokens, users and sessions (HANCHOT_ADMIN_TOKEN is the bootstrap admin). */
@@ -35,31 +40,6 @@ export interface HttpDeps {
   /** /readyz: whether PostgreSQL and Redis answer. */
   readonly ready?: () => Promise<Record<string, boolean>>;
 }
-
-const isoDate = z.string().refine(isIsoDate, 'cần ngày có thật dạng YYYY-MM-DD');
-const refParams = z.strictObject({ obligationId: z.string().min(1).max(200), occurrenceKey: z.string().min(1).max(100), unitId: z.string().min(1).max(200) });
-const completeBody = z.strictObject({ note: z.string().max(2000).optional(), evidence: z.string().max(2000).optional(), actor: z.string().max(200).optional() });
-const reasonBody = z.strictObject({ reason: z.string().min(1, 'cần ghi lý do').max(2000), actor: z.string().max(200).optional() });
-const ackBody = z.strictObject({ step: z.string().min(1).max(100), actor: z.string().max(200).optional() });
-const extensionBody = z.strictObject({
-  reason: z.string().min(1, 'cần ghi lý do').max(2000),
-  proposedDue: isoDate,
-  actor: z.string().max(200).optional(),
-});
-const decisionBody = z.strictObject({ note: z.string().max(2000).optional(), actor: z.string().max(200).optional() });
-const reportQuery = z.strictObject({
-  unit: z.string().min(1).optional(),
-  from: isoDate.optional(),
-  to: isoDate.optional(),
-});
-const linkForm = z.object({
-  intent: z.enum(['done', 'ack', 'extend']),
-  note: z.string().max(2000).optional(),
-  evidence: z.string().max(2000).optional(),
-  reason: z.string().max(2000).optional(),
-  proposedDue: z.string().max(20).optional(),
-});
-
 
 /**
  * The HTTP side of completion: one-click link pages (no state change on GET) and the v1 API for
@@ -76,6 +56,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     if (error instanceof ZodError) {
       return reply.code(400).send({ error: 'invalid_request', issues: error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
     }
+    if (error instanceof RulePreviewError) return reply.code(400).send({ error: 'invalid_request', issues: error.issues });
     if (error instanceof AccessError) return reply.code(error.status).send({ error: error.status === 403 ? 'forbidden' : error.status === 404 ? 'not_found' : 'denied', message: error.message });
     if (error instanceof AssignmentError) {
       const code = { not_found: 404, conflict: 409, invalid: 400 }[error.code];
@@ -88,6 +69,9 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   });
 
   app.get('/healthz', async () => ({ ok: true }));
+  const docs = openApiDocument(deps.publicUrl ?? 'http://localhost:8080');
+  app.get('/api/docs/json', async () => docs);
+  app.get('/api/docs', async (_request, reply) => html(reply, 200, apiDocsPage(docs as Parameters<typeof apiDocsPage>[0])));
   app.get('/readyz', async (_request, reply) => {
     const checks = deps.ready ? await deps.ready() : {};
     const ok = Object.values(checks).every(Boolean);
@@ -284,6 +268,19 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
       return buildReport(ad.store, { unitId, from: q.from, to: q.to, today: localDateOf(ad.clock.now(), ad.calendar.zone) });
     });
     api.get('/api/v1/me', async (request) => principalOf(request));
+    api.post('/api/v1/preview', async (request) => {
+      const body = previewBody.parse(request.body ?? {});
+      return previewRule(body, deps.settings, ad.calendar, localDateOf(ad.clock.now(), ad.calendar.zone));
+    });
+    api.get('/api/v1/deliveries', async (request) => {
+      const q = deliveriesQuery.parse(request.query);
+      const principal = principalOf(request);
+      if (q.unit) await allow(request, 'read', q.unit);
+      const readable = readableUnits(principal, await ad.store.units());
+      const unitIds = q.unit ? (readable === 'all' ? [q.unit] : [...readable].filter((u) => u === q.unit)) : readable === 'all' ? undefined : [...readable];
+      const rows = await ad.store.deliveryLog({ obligationId: q.obligation, unitIds, status: q.status, channel: q.channel, limit: q.limit, beforeId: q.before });
+      return { deliveries: rows.map((d) => ({ ...d, fireAt: d.fireAt.toISO(), sentAt: d.sentAt?.toISO() ?? null, updatedAt: d.updatedAt.toISO() })), next: rows.length === q.limit ? rows.at(-1)!.id : null };
+    });
   });
 
   // ── console sign-in ──────────────────────────────────────────────────────

@@ -153,3 +153,17 @@ ${rows}
 <form method="post" action="/logout"><input type="hidden" name="_csrf" value="${e(input.csrfToken)}"><button type="submit">Đăng xuất</button></form>`,
   );
 }
+
+/** /api/docs: the OpenAPI document as a readable page (no script; the JSON is at /api/docs/json). */
+export function apiDocsPage(doc: { paths: Record<string, Record<string, { summary: string; description: string; requestBody?: { content: Record<string, { schema: unknown }> }; parameters: { name: string; in: string; required: boolean }[] }>> }): string {
+  const items = Object.entries(doc.paths)
+    .flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, op]) => {
+        const params = op.parameters.map((p) => `${e(p.name)} (${e(p.in)}${p.required ? ', bắt buộc' : ''})`).join(', ');
+        const body = op.requestBody ? `<pre>${e(JSON.stringify(op.requestBody.content['application/json']?.schema, null, 2))}</pre>` : '';
+        return `<div class="box"><p><strong>${e(method.toUpperCase())} ${e(path)}</strong><br>${e(op.summary)}<br><small>${e(op.description)}${params ? ` Tham số: ${params}.` : ''}</small></p>${body}</div>`;
+      }),
+    )
+    .join('\n');
+  return page('API', `<h1>Hạn Chót API v1</h1>\n<p>Tài liệu OpenAPI 3.1: <a href="/api/docs/json">/api/docs/json</a>. Xác thực: <code>Authorization: Bearer …</code> hoặc phiên đăng nhập (thao tác ghi cần <code>X-CSRF-Token</code>).</p>\n${items}`);
+}

@@ -233,6 +233,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       if (options.http !== false) {
         http = await buildHttpApp({
           assignments: { store, queue, clock, calendar: loaded.calendar, logger },
+          settings: loaded.catalogue.settings,
           secret,
           access: { store: new PostgresAccessStore(db), clock, bootstrapToken: env.HANCHOT_ADMIN_TOKEN, limiter: new LoginLimiter(clock) },
           publicUrl: env.PUBLIC_URL,

@@ -129,6 +129,7 @@ export async function followUpHarness(options: {
     http: () =>
       buildHttpApp({
         assignments,
+        settings: catalogue.settings,
         secret: TEST_SECRET,
         access: { store: new PostgresAccessStore(t.db), clock, bootstrapToken: ADMIN_TOKEN, limiter: new LoginLimiter(clock) },
         feeds: feedDeps(env, { catalogue, calendar }, store, clock, TEST_SECRET),

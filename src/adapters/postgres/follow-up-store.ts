@@ -13,6 +13,8 @@ import type {
   EscalationStepRow,
   EscalationStore,
   ExtensionRequest,
+  DeliveryLogStore,
+  DeliveryRow,
   FeedStore,
   FeedSubject,
   LeaderRow,
@@ -54,7 +56,7 @@ const ASSIGNMENT_SELECT = `
  * What follows a reminder: completion, extensions, waivers, escalation, the leadership digest
  * and reporting. PostgresStore extends this, so one object serves every store port.
  */
-export class FollowUpStore implements AssignmentStore, EscalationStore, DigestStore, ReportStore, FeedStore {
+export class FollowUpStore implements AssignmentStore, EscalationStore, DigestStore, ReportStore, FeedStore, DeliveryLogStore {
   constructor(protected readonly db: Database) {}
 
   // ── assignments ──────────────────────────────────────────────────────────
@@ -195,6 +197,38 @@ export class FollowUpStore implements AssignmentStore, EscalationStore, DigestSt
   async contact(id: string): Promise<{ unitId: string; deleted: boolean } | undefined> {
     const [r] = await this.db.query<{ unit_id: string; deleted_at: unknown }>('select unit_id, deleted_at from contacts where id = $1', [id]);
     return r && { unitId: r.unit_id, deleted: r.deleted_at !== null };
+  }
+
+  // ── delivery log ─────────────────────────────────────────────────────────
+
+  async deliveryLog(filter: { obligationId?: string; unitIds?: readonly string[]; status?: string; channel?: string; limit: number; beforeId?: number }): Promise<DeliveryRow[]> {
+    const rows = await this.db.query(
+      `select * from deliveries
+       where ($1::text is null or obligation_id = $1) and ($2::text[] is null or unit_id = any($2::text[]))
+         and ($3::text is null or status = $3) and ($4::text is null or channel = $4) and ($5::bigint is null or id < $5)
+       order by id desc limit $6`,
+      [filter.obligationId ?? null, filter.unitIds ?? null, filter.status ?? null, filter.channel ?? null, filter.beforeId ?? null, filter.limit],
+    );
+    return rows.map((r) => ({
+      id: Number(r.id),
+      idempotencyKey: r.idempotency_key as string,
+      purpose: r.purpose as DeliveryRow['purpose'],
+      obligationId: r.obligation_id as string,
+      occurrenceKey: r.occurrence_key as string,
+      unitId: r.unit_id as string,
+      step: r.step as string,
+      contactId: r.contact_id as string,
+      channel: r.channel as ChannelName,
+      status: r.status as string,
+      attempts: Number(r.attempts),
+      errorCode: (r.error_code as string | null) ?? null,
+      error: (r.error as string | null) ?? null,
+      errorMeaning: (r.error_meaning as string | null) ?? null,
+      fellBackTo: (r.fell_back_to as string | null) ?? null,
+      fireAt: instant(r.fire_at),
+      sentAt: maybeInstant(r.sent_at),
+      updatedAt: instant(r.updated_at),
+    }));
   }
 
   // ── calendar feeds ───────────────────────────────────────────────────────

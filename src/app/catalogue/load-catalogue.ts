@@ -256,7 +256,7 @@ export function loadCatalogue(files: readonly SourceFile[]): LoadResult {
 }
 
 /** A rule that leaves its date or period to a default in settings.yaml: an admin must confirm it. */
-function needsAssumption(rule: RuleInput): boolean {
+export function needsAssumption(rule: RuleInput): boolean {
   return (
     (rule.kind === 'yearly' && rule.month === undefined) ||
     (rule.kind === 'semiannual' && rule.dates === undefined) ||
@@ -266,7 +266,8 @@ function needsAssumption(rule: RuleInput): boolean {
 }
 
 /** YAML rule → domain rule, filling the documented defaults; reports what is missing or impossible. */
-function toDueRule(input: RuleInput, settings: Settings, report: (path: PropertyKey[], message: string) => void): DueRule | undefined {
+/** A rule as written (YAML, API) resolved against the settings' defaults; problems go to `report`. */
+export function toDueRule(input: RuleInput, settings: Settings, report: (path: PropertyKey[], message: string) => void): DueRule | undefined {
   const orOnEvent: EventDue | undefined =
     'orOnEvent' in input && input.orOnEvent !== undefined
       ? { workingDays: input.orOnEvent === true ? settings.defaults.eventWorkingDays : input.orOnEvent.workingDays }

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { ackBody, completeBody, decisionBody, deliveriesQuery, extensionBody, previewBody, reasonBody, refParams, reportQuery } from './schemas.js';
+
+/**
+ * The OpenAPI 3.1 description of /api/v1, built from the same zod schemas the handlers parse
+ * with, so the document cannot drift from what the server accepts.
+ */
+interface Operation {
+  readonly method: 'get' | 'post';
+  readonly path: string;
+  readonly summary: string;
+  readonly params?: z.ZodObject;
+  readonly query?: z.ZodObject;
+  readonly body?: z.ZodType;
+  readonly roles: string;
+  readonly created?: boolean;
+}
+
+const ASSIGNMENT = '/api/v1/assignments/{obligationId}/{occurrenceKey}/{unitId}';
+const decisionParams = z.strictObject({ id: z.number().int().positive() });
+
+export const OPERATIONS: readonly Operation[] = [
+  { method: 'get', path: ASSIGNMENT, summary: 'Một nhiệm vụ của một đơn vị, với lịch sử và các đề nghị gia hạn', params: refParams, roles: 'read' },
+  { method: 'post', path: `${ASSIGNMENT}/complete`, summary: 'Ghi nhận hoàn thành (đúng hạn / trễ hạn); làm lại không thay đổi gì', params: refParams, body: completeBody, roles: 'complete: officer of the unit, admin of it or above' },
+  { method: 'post', path: `${ASSIGNMENT}/reopen`, summary: 'Mở lại (ghi nhật ký)', params: refParams, body: reasonBody, roles: 'reopen: admin of the unit or above' },
+  { method: 'post', path: `${ASSIGNMENT}/acknowledge`, summary: '"Đã nhận" một bước nhắc', params: refParams, body: ackBody, roles: 'acknowledge: officer of the unit, admin' },
+  { method: 'post', path: `${ASSIGNMENT}/waive`, summary: 'Miễn cho đơn vị (ghi nhật ký)', params: refParams, body: reasonBody, roles: 'waive: admin above the unit' },
+  { method: 'post', path: `${ASSIGNMENT}/extension-requests`, summary: 'Đề nghị gia hạn', params: refParams, body: extensionBody, roles: 'request_extension: officer of the unit, admin', created: true },
+  { method: 'get', path: '/api/v1/extension-requests', summary: 'Các đề nghị gia hạn trong phạm vi của người gọi', query: z.strictObject({ status: z.enum(['pending', 'approved', 'rejected']).optional() }), roles: 'read' },
+  { method: 'post', path: '/api/v1/extension-requests/{id}/approve', summary: 'Duyệt gia hạn: đổi hạn của đơn vị, lập lại lịch nhắc và chuyển cấp', params: decisionParams, body: decisionBody, roles: 'decide_extension: admin above the unit' },
+  { method: 'post', path: '/api/v1/extension-requests/{id}/reject', summary: 'Từ chối gia hạn', params: decisionParams, body: decisionBody, roles: 'decide_extension: admin above the unit' },
+  { method: 'get', path: '/api/v1/report', summary: 'Đúng hạn / trễ hạn / quá hạn / chưa đến hạn theo đơn vị và nhiệm vụ', query: reportQuery, roles: 'read' },
+  { method: 'get', path: '/api/v1/deliveries', summary: 'Nhật ký gửi, mới nhất trước (lọc theo nhiệm vụ, đơn vị, trạng thái, kênh)', query: deliveriesQuery, roles: 'read' },
+  { method: 'post', path: '/api/v1/preview', summary: 'Các kỳ hạn và lời nhắc sắp tới của một quy tắc, trước khi lưu', body: previewBody, roles: 'any signed-in caller' },
+  { method: 'get', path: '/api/v1/me', summary: 'Người gọi là ai (vai trò, đơn vị)', roles: 'any signed-in caller' },
+];
+
+const schemaOf = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+
+function parameters(op: Operation) {
+  const out: object[] = [];
+  for (const [where, schema] of [
+    ['path', op.params],
+    ['query', op.query],
+  ] as const) {
+    if (!schema) continue;
+    for (const [name, field] of Object.entries(schema.shape)) {
+      const fieldSchema = field as z.ZodType;
+      out.push({ name, in: where, required: where === 'path' || !fieldSchema.safeParse(undefined).success, schema: schemaOf(fieldSchema) });
+    }
+  }
+  return out;
+}
+
+export function openApiDocument(publicUrl: string): object {
+  const paths: Record<string, Record<string, object>> = {};
+  for (const op of OPERATIONS) {
+    paths[op.path] ??= {};
+    paths[op.path]![op.method] = {
+      summary: op.summary,
+      description: `Quyền: ${op.roles}.`,
+      security: [{ bearer: [] }, { session: [] }],
+      parameters: parameters(op),
+      ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(op.body) } } } } : {}),
+      responses: {
+        [op.created ? '201' : '200']: { description: 'OK' },
+        '400': { description: 'Yêu cầu sai: mọi lỗi theo từng trường (issues)' },
+        '401': { description: 'Chưa xác thực' },
+        '403': { description: 'Không có quyền, hoặc thiếu X-CSRF-Token khi dùng phiên đăng nhập' },
+        '404': { description: 'Không có' },
+        '409': { description: 'Xung đột trạng thái' },
+      },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Hạn Chót API', version: '1', description: 'Nhắc hạn các nhiệm vụ trong văn bản công đoàn.' },
+    servers: [{ url: publicUrl }],
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'HANCHOT_ADMIN_TOKEN hoặc mã tạo bằng hanchot token create' },
+        session: { type: 'apiKey', in: 'cookie', name: 'hc_session', description: 'Phiên đăng nhập trang quản trị; thao tác ghi cần tiêu đề X-CSRF-Token' },
+      },
+    },
+    paths,
+  };
+}
