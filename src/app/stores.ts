@@ -84,14 +84,22 @@ export interface SyncPlan {
   readonly contacts: readonly Change<ContactRecord>[];
   /** `replan`: something that decides dates or recipients changed; the revision is bumped. */
   readonly obligations: readonly (Change<ObligationRecord> & { readonly replan: boolean })[];
-  readonly calendar: { readonly rules: CalendarRules; readonly years: readonly YearDecree[] };
+  readonly calendar?: { readonly rules: CalendarRules; readonly years: readonly YearDecree[] };
 }
 
+export type CatalogueOrigin = 'config' | 'console';
+export type CatalogueKind = 'directives' | 'units' | 'contacts' | 'obligations';
+
 export interface CatalogueStore {
-  /** The live (not deleted) rows. */
-  snapshot(): Promise<RecordSnapshot>;
-  /** Applies the whole plan in one transaction, with an audit row per change. */
-  applySync(plan: SyncPlan, now: DateTime, actor: string): Promise<void>;
+  /** The live (not deleted) rows managed by config/ (the default), or every live row. */
+  snapshot(scope?: 'config' | 'all'): Promise<RecordSnapshot>;
+  /**
+   * Applies the whole plan in one transaction, with an audit row per change; rows written get
+   * this origin (a config/ row keeps being config's). The calendar is written when the plan has it.
+   */
+  applySync(plan: SyncPlan, now: DateTime, actor: string, origin?: CatalogueOrigin): Promise<void>;
+  /** Where a live row is managed; undefined if there is none. */
+  originOf(kind: CatalogueKind, id: string): Promise<CatalogueOrigin | undefined>;
 }
 
 export type StepStatus = 'planned' | 'fired' | 'skipped' | 'cancelled';

@@ -77,6 +77,12 @@ export function recordsOf(catalogue: Catalogue): {
 /** Fields whose change moves dates or recipients: the obligation must be planned again. */
 const PLANNING_FIELDS: readonly (keyof ObligationRecord)[] = ['rule', 'roll', 'ladder', 'escalation', 'validFrom', 'validUntil', 'assignees'];
 
+/** One obligation's change, with whether its timers must be planned again. */
+export function obligationChange(before: ObligationRecord | undefined, after: ObligationRecord | undefined, id: string): (Change<ObligationRecord> & { replan: boolean }) | undefined {
+  const [change] = diff(new Map(before ? [[id, before]] : []), after ? [after] : []);
+  return change && { ...change, replan: change.action !== 'update' || change.fields.some((f) => (PLANNING_FIELDS as readonly string[]).includes(f)) };
+}
+
 /** What must change in the record to match the catalogue (nothing is deleted outright: rows are marked). */
 export function planSync(snapshot: RecordSnapshot, catalogue: Catalogue): SyncPlan {
   const wanted = recordsOf(catalogue);
@@ -93,7 +99,7 @@ export function planSync(snapshot: RecordSnapshot, catalogue: Catalogue): SyncPl
   };
 }
 
-function diff<T extends { id: string }>(current: ReadonlyMap<string, T>, wanted: readonly T[]): Change<T>[] {
+export function diff<T extends { id: string }>(current: ReadonlyMap<string, T>, wanted: readonly T[]): Change<T>[] {
   const out: Change<T>[] = [];
   const seen = new Set<string>();
   for (const after of wanted) {

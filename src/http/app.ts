@@ -18,14 +18,17 @@ import { previewRule, RulePreviewError } from '../app/rule-preview.js';
 import { verifyFeed, verifyLink } from '../domain/signed-link.js';
 import { buildCalendarFeed, type CalendarFeedDeps } from '../app/calendar-feed.js';
 import { localDateOf } from '../domain/instant.js';
-import { ackBody, completeBody, decisionBody, deliveriesQuery, extensionBody, linkForm, previewBody, reasonBody, refParams, reportQuery } from './schemas.js';
+import { ackBody, completeBody, decisionBody, deliveriesQuery, extensionBody, idParams, linkForm, obligationsQuery, previewBody, reasonBody, refParams, reportQuery } from './schemas.js';
 import { openApiDocument } from './openapi.js';
+import { CatalogueEditError, createDirective, deleteObligation, obligationBody, saveObligation, type CatalogueEditDeps } from '../app/catalogue-edit.js';
+import { directiveHeader } from '../app/catalogue/schemas.js';
+import { assignedUnits } from '../domain/obligation.js';
 import { apiDocsPage, confirmPage, dashboardPage, LINK_PROBLEMS, loginPage, resultPage } from './pages.js';
 import { AccessError, authorize, login, logout, principalFromBearer, principalFromSession, type AccessDeps } from '../app/access.js';
 import { readableUnits, type Action, type Principal } from '../domain/access.js';
 
 export interface HttpDeps {
-  readonly assignments: AssignmentDeps & { readonly store: AssignmentDeps['store'] & AssignmentStore & ReportStore & DeliveryLogStore };
+  readonly assignments: AssignmentDeps & { readonly store: AssignmentDeps['store'] & AssignmentStore & ReportStore & DeliveryLogStore & CatalogueEditDeps['store'] };
   /** settings.yaml: defaults for the rule preview. */
   readonly settings: Settings;
   /** Signs and checks one-click links. */
@@ -56,6 +59,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     if (error instanceof ZodError) {
       return reply.code(400).send({ error: 'invalid_request', issues: error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
     }
+    if (error instanceof CatalogueEditError) return reply.code(error.status).send({ error: error.status === 400 ? 'invalid_request' : error.status === 404 ? 'not_found' : 'conflict', message: error.message, issues: error.issues });
     if (error instanceof RulePreviewError) return reply.code(400).send({ error: 'invalid_request', issues: error.issues });
     if (error instanceof AccessError) return reply.code(error.status).send({ error: error.status === 403 ? 'forbidden' : error.status === 404 ? 'not_found' : 'denied', message: error.message });
     if (error instanceof AssignmentError) {
@@ -268,6 +272,49 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
       return buildReport(ad.store, { unitId, from: q.from, to: q.to, today: localDateOf(ad.clock.now(), ad.calendar.zone) });
     });
     api.get('/api/v1/me', async (request) => principalOf(request));
+
+    // ── catalogue: directives and obligations ──
+    const edit: CatalogueEditDeps = { store: ad.store, access: access.store, queue: ad.queue, clock: ad.clock, settings: deps.settings };
+    api.get('/api/v1/directives', async () => {
+      const snapshot = await edit.store.snapshot('all');
+      return { directives: await Promise.all([...snapshot.directives.values()].map(async (d) => ({ ...d, origin: await edit.store.originOf('directives', d.id) }))) };
+    });
+    api.post('/api/v1/directives', async (request, reply) => {
+      const body = directiveHeader.parse(request.body ?? {});
+      return reply.code(201).send(await createDirective(edit, body, principalOf(request)));
+    });
+    api.get('/api/v1/obligations', async (request) => {
+      const q = obligationsQuery.parse(request.query);
+      const snapshot = await edit.store.snapshot('all');
+      const tree = [...snapshot.units.values()].map((u) => ({ id: u.id, parent: u.parentId, name: u.name, kind: u.kind, contacts: [] }));
+      const readable = readableUnits(principalOf(request), tree);
+      const list = [...snapshot.obligations.values()].filter((o) => {
+        const units = assignedUnits(o.assignees, tree);
+        return (!q.directive || o.directiveId === q.directive) && (!q.unit || units.includes(q.unit)) && (readable === 'all' || units.some((u) => readable.has(u)));
+      });
+      return { obligations: await Promise.all(list.map(async (o) => ({ ...o, origin: await edit.store.originOf('obligations', o.id) }))) };
+    });
+    api.get('/api/v1/obligations/:id', async (request) => {
+      const { id } = idParams.parse(request.params);
+      const o = (await edit.store.snapshot('all')).obligations.get(id);
+      if (!o) throw new CatalogueEditError(404, `không có nhiệm vụ "${id}"`);
+      return { ...o, origin: await edit.store.originOf('obligations', id) };
+    });
+    api.post('/api/v1/obligations', async (request, reply) => {
+      const body = obligationBody.parse(request.body ?? {});
+      return reply.code(201).send(await saveObligation(edit, body, principalOf(request), 'create'));
+    });
+    api.put('/api/v1/obligations/:id', async (request) => {
+      const { id } = idParams.parse(request.params);
+      const body = obligationBody.parse(request.body ?? {});
+      if (body.id !== id) throw new CatalogueEditError(400, 'id trong đường dẫn và trong nội dung khác nhau', [{ path: 'id', message: `phải là "${id}"` }]);
+      return saveObligation(edit, body, principalOf(request), 'replace');
+    });
+    api.delete('/api/v1/obligations/:id', async (request, reply) => {
+      const { id } = idParams.parse(request.params);
+      await deleteObligation(edit, id, principalOf(request));
+      return reply.code(204).send();
+    });
     api.post('/api/v1/preview', async (request) => {
       const body = previewBody.parse(request.body ?? {});
       return previewRule(body, deps.settings, ad.calendar, localDateOf(ad.clock.now(), ad.calendar.zone));

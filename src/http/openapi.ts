@@ -1,12 +1,14 @@
 import { z } from 'zod';
-import { ackBody, completeBody, decisionBody, deliveriesQuery, extensionBody, previewBody, reasonBody, refParams, reportQuery } from './schemas.js';
+import { directiveHeader } from '../app/catalogue/schemas.js';
+import { obligationBody } from '../app/catalogue-edit.js';
+import { ackBody, completeBody, decisionBody, deliveriesQuery, extensionBody, idParams, obligationsQuery, previewBody, reasonBody, refParams, reportQuery } from './schemas.js';
 
 /**
  * The OpenAPI 3.1 description of /api/v1, built from the same zod schemas the handlers parse
  * with, so the document cannot drift from what the server accepts.
  */
 interface Operation {
-  readonly method: 'get' | 'post';
+  readonly method: 'get' | 'post' | 'put' | 'delete';
   readonly path: string;
   readonly summary: string;
   readonly params?: z.ZodObject;
@@ -32,6 +34,13 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'get', path: '/api/v1/report', summary: 'Đúng hạn / trễ hạn / quá hạn / chưa đến hạn theo đơn vị và nhiệm vụ', query: reportQuery, roles: 'read' },
   { method: 'get', path: '/api/v1/deliveries', summary: 'Nhật ký gửi, mới nhất trước (lọc theo nhiệm vụ, đơn vị, trạng thái, kênh)', query: deliveriesQuery, roles: 'read' },
   { method: 'post', path: '/api/v1/preview', summary: 'Các kỳ hạn và lời nhắc sắp tới của một quy tắc, trước khi lưu', body: previewBody, roles: 'any signed-in caller' },
+  { method: 'get', path: '/api/v1/directives', summary: 'Các văn bản (kèm nơi quản lý: config hoặc console)', roles: 'read' },
+  { method: 'post', path: '/api/v1/directives', summary: 'Thêm văn bản (quản lý trên trang quản trị)', body: directiveHeader, roles: 'admin', created: true },
+  { method: 'get', path: '/api/v1/obligations', summary: 'Các nhiệm vụ trong phạm vi của người gọi', query: obligationsQuery, roles: 'read' },
+  { method: 'get', path: '/api/v1/obligations/{id}', summary: 'Một nhiệm vụ', params: idParams, roles: 'read' },
+  { method: 'post', path: '/api/v1/obligations', summary: 'Thêm nhiệm vụ: quy tắc hạn, đơn vị được giao, lịch nhắc, chuyển cấp; lập lịch ngay', body: obligationBody, roles: 'manage: admin of every assigned unit', created: true },
+  { method: 'put', path: '/api/v1/obligations/{id}', summary: 'Sửa nhiệm vụ (chỉ nhiệm vụ tạo trên trang quản trị); lập lại lịch ngay', params: idParams, body: obligationBody, roles: 'manage' },
+  { method: 'delete', path: '/api/v1/obligations/{id}', summary: 'Xóa nhiệm vụ (đánh dấu xóa, hủy các hẹn giờ)', params: idParams, roles: 'manage' },
   { method: 'get', path: '/api/v1/me', summary: 'Người gọi là ai (vai trò, đơn vị)', roles: 'any signed-in caller' },
 ];
 
@@ -63,7 +72,7 @@ export function openApiDocument(publicUrl: string): object {
       parameters: parameters(op),
       ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(op.body) } } } } : {}),
       responses: {
-        [op.created ? '201' : '200']: { description: 'OK' },
+        [op.created ? '201' : op.method === 'delete' ? '204' : '200']: { description: 'OK' },
         '400': { description: 'Yêu cầu sai: mọi lỗi theo từng trường (issues)' },
         '401': { description: 'Chưa xác thực' },
         '403': { description: 'Không có quyền, hoặc thiếu X-CSRF-Token khi dùng phiên đăng nhập' },

@@ -44,3 +44,5 @@ export const linkForm = z.object({
 });
 
 
+export const idParams = z.strictObject({ id: z.string().min(1).max(200) });
+export const obligationsQuery = z.strictObject({ directive: z.string().min(1).max(200).optional(), unit: z.string().min(1).max(200).optional() });

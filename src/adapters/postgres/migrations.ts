@@ -307,6 +307,17 @@ create table sessions (
 create index sessions_expiry on sessions (expires_at);
 `,
   },
+  {
+    id: '0005_origin',
+    sql: `
+-- Where a catalogue row is managed: config/ (YAML, synced at start) or the console/API. A sync
+-- only compares and changes 'config' rows, so what admins enter in the console survives it.
+alter table directives add column origin text not null default 'config' check (origin in ('config', 'console'));
+alter table units add column origin text not null default 'config' check (origin in ('config', 'console'));
+alter table contacts add column origin text not null default 'config' check (origin in ('config', 'console'));
+alter table obligations add column origin text not null default 'config' check (origin in ('config', 'console'));
+`,
+  },
 ];
 
 export class MigrationError extends Error {}

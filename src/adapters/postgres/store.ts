@@ -1,6 +1,8 @@
 import { DateTime } from 'luxon';
 import type { Occurrence } from '../../domain/occurrences.js';
 import type {
+  CatalogueKind,
+  CatalogueOrigin,
   CatalogueStore,
   Change,
   ClaimedDelivery,
@@ -40,12 +42,13 @@ export class PostgresStore extends FollowUpStore implements CatalogueStore, Plan
 
   // ── catalogue ────────────────────────────────────────────────────────────
 
-  async snapshot(): Promise<RecordSnapshot> {
+  async snapshot(scope: 'config' | 'all' = 'config'): Promise<RecordSnapshot> {
+    const only = scope === 'config' ? " and origin = 'config'" : '';
     const [directives, units, contacts, obligations] = await Promise.all([
-      this.db.query('select * from directives where deleted_at is null'),
-      this.db.query('select * from units where deleted_at is null'),
-      this.db.query('select * from contacts where deleted_at is null'),
-      this.db.query('select * from obligations where deleted_at is null'),
+      this.db.query(`select * from directives where deleted_at is null${only}`),
+      this.db.query(`select * from units where deleted_at is null${only}`),
+      this.db.query(`select * from contacts where deleted_at is null${only}`),
+      this.db.query(`select * from obligations where deleted_at is null${only}`),
     ]);
     return {
       directives: new Map(directives.map((r) => [r.id as string, directiveOf(r)])),
@@ -55,7 +58,12 @@ export class PostgresStore extends FollowUpStore implements CatalogueStore, Plan
     };
   }
 
-  async applySync(plan: SyncPlan, now: DateTime, actor: string): Promise<void> {
+  async originOf(kind: CatalogueKind, id: string): Promise<CatalogueOrigin | undefined> {
+    const [r] = await this.db.query<{ origin: CatalogueOrigin }>(`select origin from ${kind} where id = $1 and deleted_at is null`, [id]);
+    return r?.origin;
+  }
+
+  async applySync(plan: SyncPlan, now: DateTime, actor: string, origin: CatalogueOrigin = 'config'): Promise<void> {
     const at = iso(now);
     await this.db.transaction(async (tx) => {
       const audit = (entity: string, c: Change<unknown>) =>
@@ -72,11 +80,11 @@ export class PostgresStore extends FollowUpStore implements CatalogueStore, Plan
         else {
           const d = c.after;
           await tx.query(
-            `insert into directives (id, number, issuer, issued_on, title, source, term_from, term_until, assumed, deleted_at, updated_at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, null, $10)
+            `insert into directives (id, number, issuer, issued_on, title, source, term_from, term_until, assumed, deleted_at, updated_at, origin)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, null, $10, $11)
              on conflict (id) do update set number = $2, issuer = $3, issued_on = $4, title = $5, source = $6,
-               term_from = $7, term_until = $8, assumed = $9, deleted_at = null, updated_at = $10`,
-            [d.id, d.number, d.issuer, d.issuedOn, d.title, d.source, d.termFrom, d.termUntil, d.assumed, at],
+               term_from = $7, term_until = $8, assumed = $9, deleted_at = null, updated_at = $10, origin = $11`,
+            [d.id, d.number, d.issuer, d.issuedOn, d.title, d.source, d.termFrom, d.termUntil, d.assumed, at, origin],
           );
         }
         await audit('directive', c);
@@ -86,9 +94,9 @@ export class PostgresStore extends FollowUpStore implements CatalogueStore, Plan
         else {
           const u = c.after;
           await tx.query(
-            `insert into units (id, parent_id, name, kind, leader_contact_id, standing_committee, deleted_at, updated_at) values ($1, $2, $3, $4, $5, $7, null, $6)
-             on conflict (id) do update set parent_id = $2, name = $3, kind = $4, leader_contact_id = $5, standing_committee = $7, deleted_at = null, updated_at = $6`,
-            [u.id, u.parentId, u.name, u.kind, u.leaderContactId, at, u.standingCommittee && json(u.standingCommittee)],
+            `insert into units (id, parent_id, name, kind, leader_contact_id, standing_committee, deleted_at, updated_at, origin) values ($1, $2, $3, $4, $5, $7, null, $6, $8)
+             on conflict (id) do update set parent_id = $2, name = $3, kind = $4, leader_contact_id = $5, standing_committee = $7, deleted_at = null, updated_at = $6, origin = $8`,
+            [u.id, u.parentId, u.name, u.kind, u.leaderContactId, at, u.standingCommittee && json(u.standingCommittee), origin],
           );
         }
         await audit('unit', c);
@@ -98,9 +106,9 @@ export class PostgresStore extends FollowUpStore implements CatalogueStore, Plan
         else {
           const p = c.after;
           await tx.query(
-            `insert into contacts (id, unit_id, name, role, email, phone, zalo_user_id, channels, deleted_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $9, null, $8)
-             on conflict (id) do update set unit_id = $2, name = $3, role = $4, email = $5, phone = $6, zalo_user_id = $7, channels = $9, deleted_at = null, updated_at = $8`,
-            [p.id, p.unitId, p.name, p.role, p.email, p.phone, p.zaloUserId, at, p.channels && json(p.channels)],
+            `insert into contacts (id, unit_id, name, role, email, phone, zalo_user_id, channels, deleted_at, updated_at, origin) values ($1, $2, $3, $4, $5, $6, $7, $9, null, $8, $10)
+             on conflict (id) do update set unit_id = $2, name = $3, role = $4, email = $5, phone = $6, zalo_user_id = $7, channels = $9, deleted_at = null, updated_at = $8, origin = $10`,
+            [p.id, p.unitId, p.name, p.role, p.email, p.phone, p.zaloUserId, at, p.channels && json(p.channels), origin],
           );
         }
         await audit('contact', c);
@@ -111,16 +119,17 @@ export class PostgresStore extends FollowUpStore implements CatalogueStore, Plan
         } else {
           const o = c.after;
           await tx.query(
-            `insert into obligations (id, directive_id, title, clause, sentence, phrase, rule, roll, ladder, valid_from, valid_until, assignees, assumed, note, escalation, revision, deleted_at, updated_at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $17, 1, null, $15)
+            `insert into obligations (id, directive_id, title, clause, sentence, phrase, rule, roll, ladder, valid_from, valid_until, assignees, assumed, note, escalation, revision, deleted_at, updated_at, origin)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $17, 1, null, $15, $18)
              on conflict (id) do update set directive_id = $2, title = $3, clause = $4, sentence = $5, phrase = $6, rule = $7, roll = $8,
-               ladder = $9, escalation = $17, valid_from = $10, valid_until = $11, assignees = $12, assumed = $13, note = $14, deleted_at = null, updated_at = $15,
+               ladder = $9, escalation = $17, origin = $18, valid_from = $10, valid_until = $11, assignees = $12, assumed = $13, note = $14, deleted_at = null, updated_at = $15,
                revision = obligations.revision + (case when $16 then 1 else 0 end)`,
-            [o.id, o.directiveId, o.title, o.clause, o.sentence, o.phrase, json(o.rule), o.roll, o.ladder && json(o.ladder), o.validFrom, o.validUntil, json(o.assignees), o.assumed, o.note, at, c.replan, o.escalation && json(o.escalation)],
+            [o.id, o.directiveId, o.title, o.clause, o.sentence, o.phrase, json(o.rule), o.roll, o.ladder && json(o.ladder), o.validFrom, o.validUntil, json(o.assignees), o.assumed, o.note, at, c.replan, o.escalation && json(o.escalation), origin],
           );
         }
         await audit('obligation', c);
       }
+      if (!plan.calendar) return;
       await tx.query(
         `insert into calendar_rules (id, rules, updated_at) values (1, $1, $2) on conflict (id) do update set rules = $1, updated_at = $2`,
         [json(plan.calendar.rules), at],

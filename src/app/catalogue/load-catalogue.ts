@@ -361,17 +361,22 @@ function periodWindow(input: PeriodInput, report: (path: PropertyKey[], message:
   }
 }
 
+/** An escalation policy as written (YAML, API) as the domain's policy; throws DomainError when its numbers are wrong. */
+export function escalationPolicyFrom(input: EscalationInput): EscalationPolicy {
+  return checkEscalationPolicy({
+    levels: input.levels.map((l, i) => ({
+      level: i + 1,
+      afterWorkingDays: l.afterWorkingDays,
+      notify: typeof l.notify === 'string' ? { kind: l.notify } : { kind: 'contacts', contactIds: l.notify.contacts },
+    })),
+    repeatEveryWorkingDays: input.repeatEveryWorkingDays,
+    maxRepeats: input.maxRepeats,
+  });
+}
+
 function escalationOf(input: EscalationInput, src: YamlSource, path: PropertyKey[], issues: CatalogueIssue[]): EscalationPolicy | undefined {
   try {
-    return checkEscalationPolicy({
-      levels: input.levels.map((l, i) => ({
-        level: i + 1,
-        afterWorkingDays: l.afterWorkingDays,
-        notify: typeof l.notify === 'string' ? { kind: l.notify } : { kind: 'contacts', contactIds: l.notify.contacts },
-      })),
-      repeatEveryWorkingDays: input.repeatEveryWorkingDays,
-      maxRepeats: input.maxRepeats,
-    });
+    return escalationPolicyFrom(input);
   } catch (e) {
     if (isDomainError(e)) {
       issues.push(src.issueAt(path, e.message));

@@ -1,0 +1,137 @@
+import { z } from 'zod';
+import { AccessError, authorize, type AccessStore } from './access.js';
+import type { Settings } from './catalogue/catalogue.js';
+import { escalationPolicyFrom, toDueRule } from './catalogue/load-catalogue.js';
+import { directiveHeader, obligationInput } from './catalogue/schemas.js';
+import type { EscalationPolicy } from '../domain/escalation.js';
+import { isDomainError } from '../domain/errors.js';
+import { parseLadder } from '../domain/ladder.js';
+import type { Principal } from '../domain/access.js';
+import type { JobQueue } from './job-queue.js';
+import type { Clock } from './ports.js';
+import type { CatalogueStore, DirectiveRecord, ObligationRecord, PlanStore } from './stores.js';
+import { diff, obligationChange } from './sync.js';
+
+/**
+ * Directives and obligations entered in the console or through the API (origin 'console'). The
+ * same schemas and rules as config/ apply; rows that config/ manages are read-only here (they
+ * would be overwritten at the next sync), and every change is audit-logged and replanned at once.
+ */
+export interface CatalogueEditDeps {
+  readonly store: CatalogueStore & Pick<PlanStore, 'unitTree'>;
+  readonly access: Pick<AccessStore, 'unitAncestors'>;
+  readonly queue: Pick<JobQueue, 'requestPlan'>;
+  readonly clock: Clock;
+  readonly settings: Settings;
+}
+
+export class CatalogueEditError extends Error {
+  constructor(
+    readonly status: 400 | 404 | 409,
+    message: string,
+    readonly issues: readonly { path: string; message: string }[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export const obligationBody = obligationInput.extend({ directiveId: z.string().min(1) });
+export type ObligationBody = z.infer<typeof obligationBody>;
+
+async function guardOrigin(deps: CatalogueEditDeps, kind: 'directives' | 'obligations', id: string, mustExist: boolean): Promise<void> {
+  const origin = await deps.store.originOf(kind, id);
+  if (mustExist && !origin) throw new CatalogueEditError(404, `không có ${kind === 'directives' ? 'văn bản' : 'nhiệm vụ'} "${id}"`);
+  if (!mustExist && origin) throw new CatalogueEditError(409, `đã có ${kind === 'directives' ? 'văn bản' : 'nhiệm vụ'} "${id}"`);
+  if (origin === 'config') throw new CatalogueEditError(409, `"${id}" được khai trong config/ (YAML): sửa ở đó rồi chạy hanchot sync; sửa ở đây sẽ bị ghi đè`);
+}
+
+export async function createDirective(deps: CatalogueEditDeps, body: z.infer<typeof directiveHeader>, principal: Principal): Promise<DirectiveRecord> {
+  if (principal.role !== 'admin') throw new AccessError(403, 'chỉ quản trị viên được thêm văn bản');
+  await guardOrigin(deps, 'directives', body.id, false);
+  const record: DirectiveRecord = {
+    id: body.id,
+    number: body.number,
+    issuer: body.issuer,
+    issuedOn: body.issuedOn,
+    title: body.title,
+    source: body.source ?? null,
+    termFrom: body.term?.from ?? null,
+    termUntil: body.term?.until ?? null,
+    assumed: body.assumed ?? null,
+  };
+  await deps.store.applySync({ directives: diff(new Map(), [record]), units: [], contacts: [], obligations: [] }, deps.clock.now(), principal.actor, 'console');
+  return record;
+}
+
+/** Creates (no `existing`) or replaces a console obligation; returns the stored record. */
+export async function saveObligation(deps: CatalogueEditDeps, body: ObligationBody, principal: Principal, mode: 'create' | 'replace'): Promise<ObligationRecord> {
+  await guardOrigin(deps, 'obligations', body.id, mode === 'replace');
+  const snapshot = await deps.store.snapshot('all');
+  const directive = snapshot.directives.get(body.directiveId);
+  if (!directive) throw new CatalogueEditError(404, `không có văn bản "${body.directiveId}"`);
+  const issues: { path: string; message: string }[] = [];
+  const rule = toDueRule(body.rule, deps.settings, (path, message) => issues.push({ path: ['rule', ...path].join('.'), message }));
+  try {
+    if (body.ladder) parseLadder(body.ladder);
+  } catch (e) {
+    if (!isDomainError(e)) throw e;
+    issues.push({ path: 'ladder', message: e.message });
+  }
+  let escalation: EscalationPolicy | null = null;
+  if (body.escalation) {
+    try {
+      escalation = escalationPolicyFrom(body.escalation);
+    } catch (e) {
+      if (!isDomainError(e)) throw e;
+      issues.push({ path: 'escalation', message: e.message });
+    }
+  }
+  const units = body.assignees.units ?? [];
+  const childrenOf = body.assignees.childrenOf ?? [];
+  if (units.length + childrenOf.length === 0) issues.push({ path: 'assignees', message: 'chưa giao cho đơn vị nào' });
+  const live = new Set((await deps.store.unitTree()).map((u) => u.id));
+  [...units.map((u, i) => [`assignees.units.${i}`, u] as const), ...childrenOf.map((u, i) => [`assignees.childrenOf.${i}`, u] as const)].forEach(([path, u]) => {
+    if (!live.has(u)) issues.push({ path, message: `đơn vị "${u}" không tồn tại` });
+  });
+  if (body.validFrom && body.validUntil && body.validUntil < body.validFrom) issues.push({ path: 'validUntil', message: 'hiệu lực kết thúc trước khi bắt đầu' });
+  if (!rule || issues.length > 0) throw new CatalogueEditError(400, 'nhiệm vụ không hợp lệ', issues);
+  // An admin assigns only within its own scope.
+  for (const u of [...units, ...childrenOf]) await authorize(deps.access, principal, 'manage', u);
+  const record: ObligationRecord = {
+    id: body.id,
+    directiveId: body.directiveId,
+    title: body.title,
+    clause: body.clause ?? null,
+    sentence: body.sentence ?? null,
+    phrase: body.phrase ?? null,
+    rule,
+    roll: body.roll ?? deps.settings.roll,
+    ladder: body.ladder ?? null,
+    escalation,
+    validFrom: body.validFrom ?? directive.termFrom ?? directive.issuedOn,
+    validUntil: body.validUntil ?? directive.termUntil ?? null,
+    assignees: { units, childrenOf },
+    assumed: body.assumed ?? null,
+    note: body.note ?? null,
+  };
+  const before = snapshot.obligations.get(body.id);
+  const change = obligationChange(before && stripRevision(before), record, body.id);
+  if (!change) return record;
+  await deps.store.applySync({ directives: [], units: [], contacts: [], obligations: [change] }, deps.clock.now(), principal.actor, 'console');
+  if (change.replan) await deps.queue.requestPlan({ obligationIds: [body.id] });
+  return record;
+}
+
+export async function deleteObligation(deps: CatalogueEditDeps, id: string, principal: Principal): Promise<void> {
+  await guardOrigin(deps, 'obligations', id, true);
+  const before = (await deps.store.snapshot('all')).obligations.get(id)!;
+  for (const u of [...before.assignees.units, ...before.assignees.childrenOf]) await authorize(deps.access, principal, 'manage', u);
+  const change = obligationChange(stripRevision(before), undefined, id)!;
+  await deps.store.applySync({ directives: [], units: [], contacts: [], obligations: [change] }, deps.clock.now(), principal.actor, 'console');
+  await deps.queue.requestPlan({ obligationIds: [id] });
+}
+
+function stripRevision<T extends { revision: number }>(row: T): Omit<T, 'revision'> {
+  const { revision: _revision, ...rest } = row;
+  return rest;
+}

@@ -1,0 +1,104 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { PostgresAccessStore } from '../../src/adapters/postgres/access-store.js';
+import { createApiToken } from '../../src/app/access.js';
+import { followUpHarness, runPlanner, ADMIN_TOKEN } from '../support/follow-up-harness.js';
+import { shippedConfig } from '../support/shipped-config.js';
+import { cleanupList } from '../support/wait.js';
+
+let loaded: Awaited<ReturnType<typeof shippedConfig>>;
+beforeAll(async () => {
+  loaded = await shippedConfig();
+});
+const { cleanups, runAll } = cleanupList();
+afterEach(runAll);
+const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+
+const DIRECTIVE = { id: 'dmc-200-2027', number: '200/LĐLĐ', issuer: 'LĐLĐ huyện Dương Minh Châu', issuedOn: '2027-09-15', title: 'V/v báo cáo quý' };
+const OBLIGATION = {
+  id: 'dmc-200-2027.quarterly-report',
+  directiveId: DIRECTIVE.id,
+  title: 'Báo cáo tình hình công nhân lao động hằng quý',
+  rule: { kind: 'quarterly', monthOfQuarter: 3, day: 20 },
+  assignees: { childrenOf: ['dmc'] },
+};
+
+async function setup() {
+  const h = await followUpHarness({ start: '2027-11-25T09:00:00+07:00', loaded, bullmq: false });
+  cleanups.push(() => h.dispose());
+  await h.sync(loaded.catalogue);
+  const app = await h.http();
+  cleanups.push(() => app.close());
+  return { h, app };
+}
+
+describe('directives and obligations entered through the API', () => {
+  it('creates a directive and an obligation, plans it at once, lists it with its origin, and a config/ sync leaves it alone', async () => {
+    const { h, app } = await setup();
+    expect((await app.inject({ method: 'POST', url: '/api/v1/directives', headers: admin, payload: DIRECTIVE })).statusCode).toBe(201);
+    const created = await app.inject({ method: 'POST', url: '/api/v1/obligations', headers: admin, payload: OBLIGATION });
+    expect(created.statusCode).toBe(201);
+    expect(created.json()).toMatchObject({ rule: { kind: 'quarterly', monthOfQuarter: 3, day: 20 }, validFrom: '2027-09-15', roll: 'next_working_day' });
+    expect(h.recording!.plans).toContainEqual({ obligationIds: [OBLIGATION.id] });
+    await runPlanner(h.planner, [OBLIGATION.id]);
+    const owing = loaded.catalogue.units.filter((u) => u.parent === 'dmc').length;
+    expect(await h.db.query("select 1 from assignments where obligation_id = $1 and occurrence_key = '2027-Q4'", [OBLIGATION.id])).toHaveLength(owing);
+
+    const list = (await app.inject({ method: 'GET', url: '/api/v1/obligations?directive=dmc-200-2027', headers: admin })).json();
+    expect(list.obligations.map((o: { id: string; origin: string }) => [o.id, o.origin])).toEqual([[OBLIGATION.id, 'console']]);
+    const audit = await h.db.query<{ actor: string; action: string }>("select actor, action from audit_log where entity = 'obligation' and entity_id = $1", [OBLIGATION.id]);
+    expect(audit).toEqual([{ actor: 'api:admin', action: 'create' }]);
+
+    // Starting the service syncs config/ again: the console's rows are not config's to delete.
+    await h.sync(loaded.catalogue);
+    expect((await app.inject({ method: 'GET', url: `/api/v1/obligations/${OBLIGATION.id}`, headers: admin })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: '/api/v1/directives', headers: admin })).json().directives.find((d: { id: string }) => d.id === DIRECTIVE.id)).toMatchObject({ origin: 'console' });
+  });
+
+  it('an edit that moves dates bumps the revision and replans; delete marks it and its timers go at the next plan', async () => {
+    const { h, app } = await setup();
+    await app.inject({ method: 'POST', url: '/api/v1/directives', headers: admin, payload: DIRECTIVE });
+    await app.inject({ method: 'POST', url: '/api/v1/obligations', headers: admin, payload: OBLIGATION });
+    await runPlanner(h.planner, [OBLIGATION.id]);
+    const replaced = await app.inject({ method: 'PUT', url: `/api/v1/obligations/${OBLIGATION.id}`, headers: admin, payload: { ...OBLIGATION, rule: { kind: 'quarterly', monthOfQuarter: 3, day: 'last' } } });
+    expect(replaced.statusCode).toBe(200);
+    expect((await h.db.query<{ revision: number }>('select revision from obligations where id = $1', [OBLIGATION.id]))[0]!.revision).toBe(2);
+    // A title-only edit changes no dates: no new revision.
+    await app.inject({ method: 'PUT', url: `/api/v1/obligations/${OBLIGATION.id}`, headers: admin, payload: { ...OBLIGATION, rule: { kind: 'quarterly', monthOfQuarter: 3, day: 'last' }, title: 'Báo cáo quý (sửa tên)' } });
+    expect((await h.db.query<{ revision: number; title: string }>('select revision, title from obligations where id = $1', [OBLIGATION.id]))[0]).toEqual({ revision: 2, title: 'Báo cáo quý (sửa tên)' });
+    await runPlanner(h.planner, [OBLIGATION.id]);
+    expect((await h.db.query<{ effective_due: string }>("select effective_due from occurrences where obligation_id = $1 and key = '2027-Q4'", [OBLIGATION.id]))[0]!.effective_due).toBe('2027-12-31');
+
+    expect((await app.inject({ method: 'DELETE', url: `/api/v1/obligations/${OBLIGATION.id}`, headers: admin })).statusCode).toBe(204);
+    await runPlanner(h.planner);
+    expect(await h.db.query("select 1 from reminder_steps where obligation_id = $1 and status = 'planned'", [OBLIGATION.id])).toHaveLength(0);
+    expect((await app.inject({ method: 'GET', url: `/api/v1/obligations/${OBLIGATION.id}`, headers: admin })).statusCode).toBe(404);
+  });
+
+  it('refuses, writing nothing: config/ rows, every invalid field, duplicates, and units outside the caller\'s scope', async () => {
+    const { h, app } = await setup();
+    await app.inject({ method: 'POST', url: '/api/v1/directives', headers: admin, payload: DIRECTIVE });
+    const before = await h.db.query('select id, revision, updated_at from obligations order by id');
+    const fromConfig = await app.inject({ method: 'PUT', url: '/api/v1/obligations/dmc-159-2020.thematic-report', headers: admin, payload: { ...OBLIGATION, id: 'dmc-159-2020.thematic-report' } });
+    expect(fromConfig.statusCode).toBe(409);
+    expect(fromConfig.json().message).toContain('config/');
+    expect((await app.inject({ method: 'DELETE', url: '/api/v1/obligations/dmc-159-2020.thematic-report', headers: admin })).statusCode).toBe(409);
+
+    const invalid = await app.inject({
+      method: 'POST',
+      url: '/api/v1/obligations',
+      headers: admin,
+      payload: { ...OBLIGATION, rule: { kind: 'monthly', day: 32 }, assignees: { units: ['nowhere'] }, colour: 'red' },
+    });
+    expect(invalid.statusCode).toBe(400);
+    expect(invalid.json().issues.map((i: { path: string }) => i.path).sort()).toEqual(['', 'rule.day']);
+    const unknownUnit = await app.inject({ method: 'POST', url: '/api/v1/obligations', headers: admin, payload: { ...OBLIGATION, assignees: { units: ['nowhere'] }, ladder: ['7d', 'soon'] } });
+    expect(unknownUnit.json().issues.map((i: { path: string }) => i.path).sort()).toEqual(['assignees.units.0', 'ladder']);
+    expect((await app.inject({ method: 'POST', url: '/api/v1/obligations', headers: admin, payload: { ...OBLIGATION, directiveId: 'nope' } })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'POST', url: '/api/v1/directives', headers: admin, payload: DIRECTIVE })).statusCode).toBe(409);
+
+    const otherDistrict = (await createApiToken({ store: new PostgresAccessStore(h.db), clock: h.clock }, { name: 'td-admin', role: 'admin', unitId: 'td', createdBy: 't' })).token;
+    const outside = await app.inject({ method: 'POST', url: '/api/v1/obligations', headers: { authorization: `Bearer ${otherDistrict}` }, payload: OBLIGATION });
+    expect(outside.statusCode).toBe(403);
+    expect(await h.db.query('select id, revision, updated_at from obligations order by id')).toEqual(before);
+  });
+});
