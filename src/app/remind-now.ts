@@ -1,3 +1,4 @@
+import type { DateTime } from 'luxon';
 import { addDays, type IsoDate } from '../domain/civil-date.js';
 import type { WorkingCalendar } from '../domain/calendar/working-calendar.js';
 import { localDateOf } from '../domain/instant.js';
@@ -28,12 +29,8 @@ export interface RemindNowResult {
   readonly messages: readonly { messageKey: string; result: DeliverResult }[];
 }
 
-/**
- * An admin's "send this reminder now": the same fan-out, idempotency keys and delivery log as a
- * timer, with the step named after today (so running it twice in a day sends nothing twice),
- * quiet hours ignored, and every message sent in this process.
- */
-export async function remindNow(deps: RemindNowDeps, obligationId: string, occurrenceKey?: string): Promise<RemindNowResult> {
+/** The occurrence an admin means (the given key, else the next one not yet past), recorded with its assignments. */
+async function prepare(deps: Pick<RemindNowDeps, 'store' | 'clock' | 'calendar'>, obligationId: string, occurrenceKey?: string): Promise<{ occurrence: Occurrence; step: string; now: DateTime }> {
   const [obligation] = await deps.store.obligations([obligationId]);
   if (!obligation) throw new RemindError(`không có nhiệm vụ "${obligationId}" trong cơ sở dữ liệu (chạy hanchot sync trước?)`);
   const now = deps.clock.now();
@@ -51,7 +48,16 @@ export async function remindNow(deps: RemindNowDeps, obligationId: string, occur
   const units = (await deps.store.unitTree()).map((u) => ({ ...u, name: u.id, kind: 'grassroots' as const, contacts: [] }));
   await deps.store.saveOccurrences(obligation.id, [occurrence], assignedUnits(obligation.assignees, units), now);
 
-  const step = `now-${today.replaceAll('-', '')}`;
+  return { occurrence, step: `now-${today.replaceAll('-', '')}`, now };
+}
+
+/**
+ * An admin's "send this reminder now": the same fan-out, idempotency keys and delivery log as a
+ * timer, with the step named after today (so running it twice in a day sends nothing twice),
+ * quiet hours ignored, and every message sent in this process.
+ */
+export async function remindNow(deps: RemindNowDeps, obligationId: string, occurrenceKey?: string): Promise<RemindNowResult> {
+  const { occurrence, step, now } = await prepare(deps, obligationId, occurrenceKey);
   const jobs: TimedJob<DeliverPayload>[] = [];
   const inProcess: JobQueue = {
     scheduleFires: async () => undefined,
@@ -63,7 +69,7 @@ export async function remindNow(deps: RemindNowDeps, obligationId: string, occur
     enqueueDeliveries: async (j) => void jobs.push(...j),
   };
   const fanned = await fanOut({ store: deps.store, queue: inProcess, clock: deps.clock, channels: deps.channels, logger: deps.logger }, {
-    obligationId: obligation.id,
+    obligationId,
     occurrenceKey: occurrence.key,
     step,
     fireAt: now,
@@ -80,6 +86,22 @@ export async function remindNow(deps: RemindNowDeps, obligationId: string, occur
     messages.push({ messageKey: job.payload.messageKey, result });
   }
   return { occurrence, step, deliveries: fanned.deliveries, created: fanned.created, messages };
+}
+
+/**
+ * The same "send now" from the API or the console: recorded and fanned out the same way, the
+ * messages queued for the workers (quiet hours do not apply) instead of sent in this process.
+ */
+export type RemindQueuedDeps = Pick<RemindNowDeps, 'store' | 'clock' | 'calendar' | 'channels' | 'logger'> & { readonly queue: JobQueue };
+
+export async function remindNowQueued(
+  deps: RemindQueuedDeps,
+  obligationId: string,
+  occurrenceKey?: string,
+): Promise<{ occurrence: Occurrence; step: string; deliveries: number; created: number }> {
+  const { occurrence, step, now } = await prepare(deps, obligationId, occurrenceKey);
+  const fanned = await fanOut({ store: deps.store, queue: deps.queue, clock: deps.clock, channels: deps.channels, logger: deps.logger }, { obligationId, occurrenceKey: occurrence.key, step, fireAt: now, urgent: true });
+  return { occurrence, step, deliveries: fanned.deliveries, created: fanned.created };
 }
 
 export type { IsoDate };

@@ -478,7 +478,19 @@ export interface DeliveryRow {
   readonly updatedAt: DateTime;
 }
 
+export interface ChannelHealth {
+  readonly appId: string;
+  readonly status: string;
+  readonly statusReason: string | null;
+  readonly accessExpiresAt: DateTime | null;
+  readonly dailyQuota: number | null;
+  readonly remainingQuota: number | null;
+  readonly quotaObservedAt: DateTime | null;
+}
+
 export interface DeliveryLogStore {
+  /** The Zalo OA's token state and the ZNS quota last seen (the dashboard's channel health). */
+  channelHealth(): Promise<ChannelHealth[]>;
   /** The delivery log, newest first. */
   deliveryLog(filter: { obligationId?: string; unitIds?: readonly string[]; status?: string; channel?: string; limit: number; beforeId?: number }): Promise<DeliveryRow[]>;
 }

@@ -12,7 +12,7 @@ import {
   type AssignmentDeps,
 } from '../app/assignments.js';
 import { buildReport } from '../app/report.js';
-import type { AssignmentRef, AssignmentStore, DeliveryLogStore, ExtensionRequest, ReportStore } from '../app/stores.js';
+import type { AssignmentRef, AssignmentStore, DeliveryLogStore, DigestStore, ExtensionRequest, ReportStore } from '../app/stores.js';
 import type { Settings } from '../app/catalogue/catalogue.js';
 import { previewRule, RulePreviewError } from '../app/rule-preview.js';
 import { verifyFeed, verifyLink } from '../domain/signed-link.js';
@@ -23,12 +23,14 @@ import { openApiDocument } from './openapi.js';
 import { CatalogueEditError, createDirective, deleteObligation, obligationBody, saveObligation, type CatalogueEditDeps } from '../app/catalogue-edit.js';
 import { directiveHeader } from '../app/catalogue/schemas.js';
 import { assignedUnits } from '../domain/obligation.js';
-import { apiDocsPage, confirmPage, dashboardPage, LINK_PROBLEMS, loginPage, resultPage } from './pages.js';
+import { registerConsole } from './console.js';
+import type { RemindQueuedDeps } from '../app/remind-now.js';
+import { apiDocsPage, confirmPage, LINK_PROBLEMS, loginPage, resultPage } from './pages.js';
 import { AccessError, authorize, login, logout, principalFromBearer, principalFromSession, type AccessDeps } from '../app/access.js';
 import { readableUnits, type Action, type Principal } from '../domain/access.js';
 
 export interface HttpDeps {
-  readonly assignments: AssignmentDeps & { readonly store: AssignmentDeps['store'] & AssignmentStore & ReportStore & DeliveryLogStore & CatalogueEditDeps['store'] };
+  readonly assignments: AssignmentDeps & { readonly store: AssignmentDeps['store'] & AssignmentStore & ReportStore & DeliveryLogStore & DigestStore & CatalogueEditDeps['store'] };
   /** settings.yaml: defaults for the rule preview. */
   readonly settings: Settings;
   /** Signs and checks one-click links. */
@@ -40,6 +42,8 @@ export interface HttpDeps {
   readonly logger?: boolean;
   /** Calendar feeds (GET /ical/<token>.ics); absent: 404. */
   readonly feeds?: CalendarFeedDeps;
+  /** "Send now" from the console and the API: fanned out here, sent by the workers. */
+  readonly remind?: RemindQueuedDeps;
   /** /readyz: whether PostgreSQL and Redis answer. */
   readonly ready?: () => Promise<Record<string, boolean>>;
 }
@@ -355,12 +359,12 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     }
     return reply.code(303).header('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`).header('location', '/login').send();
   });
-  app.get('/', async (request, reply) => {
-    const session = sessionCookie(request);
-    const found = session ? await principalFromSession(access, session) : undefined;
-    if (!found) return reply.code(303).header('location', '/login').send();
-    const report = await buildReport(ad.store, { unitId: found.principal.unitId ?? undefined, today: localDateOf(ad.clock.now(), ad.calendar.zone) });
-    return html(reply, 200, dashboardPage({ displayName: found.user.displayName, role: found.principal.role, unitId: found.principal.unitId, csrfToken: found.csrfToken, report }));
+  await registerConsole(app, {
+    access,
+    assignments: ad,
+    edit: { store: ad.store, access: access.store, queue: ad.queue, clock: ad.clock, settings: deps.settings },
+    settings: deps.settings,
+    remind: deps.remind,
   });
   return app;
 }

@@ -115,43 +115,12 @@ ${problem ? `<p class="bad">${e(problem)}</p>` : ''}
   );
 }
 
-const ROLE_WORDS = { admin: 'quản trị', officer: 'cán bộ đơn vị', viewer: 'lãnh đạo (chỉ xem)' } as const;
-
 /** Xanh from 90 % on time, vàng from 70 %, đỏ below; grey before anything came due. */
 export function trafficLight(rate: number | null): { word: string; colour: string } {
   if (rate === null) return { word: 'chưa có', colour: '#777' };
   if (rate >= 0.9) return { word: 'xanh', colour: '#0a6b2d' };
   if (rate >= 0.7) return { word: 'vàng', colour: '#8a5a00' };
   return { word: 'đỏ', colour: '#b00020' };
-}
-
-/** The first console page: who is signed in and the on-time figures of the units in their scope. */
-export function dashboardPage(input: {
-  displayName: string;
-  role: keyof typeof ROLE_WORDS;
-  unitId: string | null;
-  csrfToken: string;
-  report: { units: readonly { unitId: string; name: string; onTime: number; late: number; overdue: number; upcoming: number; onTimeRate: number | null }[] };
-}): string {
-  const rows = input.report.units
-    .map((u) => {
-      const light = trafficLight(u.onTimeRate);
-      const pct = u.onTimeRate === null ? '—' : `${Math.round(u.onTimeRate * 100)}%`;
-      return `<tr><td>${e(u.name)}</td><td>${u.onTime}</td><td>${u.late}</td><td>${u.overdue}</td><td>${u.upcoming}</td><td><span style="color: ${light.colour}; font-weight: bold;">● ${e(light.word)}</span> ${e(pct)}</td></tr>`;
-    })
-    .join('\n');
-  return page(
-    'Bảng điều khiển',
-    `<h1>Bảng điều khiển</h1>
-<p>Đồng chí ${e(input.displayName)} — ${e(ROLE_WORDS[input.role])}${input.unitId ? ` (${e(input.unitId)})` : ''}.</p>
-<table style="border-collapse: collapse; width: 100%;">
-<thead><tr><th align="left">Đơn vị</th><th>Đúng hạn</th><th>Trễ hạn</th><th>Quá hạn</th><th>Chưa đến hạn</th><th>Tỷ lệ đúng hạn</th></tr></thead>
-<tbody>
-${rows}
-</tbody>
-</table>
-<form method="post" action="/logout"><input type="hidden" name="_csrf" value="${e(input.csrfToken)}"><button type="submit">Đăng xuất</button></form>`,
-  );
 }
 
 /** /api/docs: the OpenAPI document as a readable page (no script; the JSON is at /api/docs/json). */

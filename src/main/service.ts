@@ -234,6 +234,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         http = await buildHttpApp({
           assignments: { store, queue, clock, calendar: loaded.calendar, logger },
           settings: loaded.catalogue.settings,
+          remind: { store, queue, clock, calendar: loaded.calendar, channels, logger },
           secret,
           access: { store: new PostgresAccessStore(db), clock, bootstrapToken: env.HANCHOT_ADMIN_TOKEN, limiter: new LoginLimiter(clock) },
           publicUrl: env.PUBLIC_URL,

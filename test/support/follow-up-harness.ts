@@ -130,6 +130,7 @@ export async function followUpHarness(options: {
       buildHttpApp({
         assignments,
         settings: catalogue.settings,
+        remind: { store, queue, clock, calendar, channels },
         secret: TEST_SECRET,
         access: { store: new PostgresAccessStore(t.db), clock, bootstrapToken: ADMIN_TOKEN, limiter: new LoginLimiter(clock) },
         feeds: feedDeps(env, { catalogue, calendar }, store, clock, TEST_SECRET),

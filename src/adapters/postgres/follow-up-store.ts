@@ -13,6 +13,7 @@ import type {
   EscalationStepRow,
   EscalationStore,
   ExtensionRequest,
+  ChannelHealth,
   DeliveryLogStore,
   DeliveryRow,
   FeedStore,
@@ -200,6 +201,19 @@ export class FollowUpStore implements AssignmentStore, EscalationStore, DigestSt
   }
 
   // ── delivery log ─────────────────────────────────────────────────────────
+
+  async channelHealth(): Promise<ChannelHealth[]> {
+    const rows = await this.db.query('select * from zalo_tokens order by app_id');
+    return rows.map((r) => ({
+      appId: r.app_id as string,
+      status: r.status as string,
+      statusReason: (r.status_reason as string | null) ?? null,
+      accessExpiresAt: maybeInstant(r.access_expires_at),
+      dailyQuota: r.zns_daily_quota === null ? null : Number(r.zns_daily_quota),
+      remainingQuota: r.zns_remaining_quota === null ? null : Number(r.zns_remaining_quota),
+      quotaObservedAt: maybeInstant(r.quota_observed_at),
+    }));
+  }
 
   async deliveryLog(filter: { obligationId?: string; unitIds?: readonly string[]; status?: string; channel?: string; limit: number; beforeId?: number }): Promise<DeliveryRow[]> {
     const rows = await this.db.query(

@@ -1,0 +1,469 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { authorize, principalFromSession, type AccessDeps, type UserRow } from '../app/access.js';
+import { AssignmentError, completeAssignment, describeStatus, type AssignmentDeps } from '../app/assignments.js';
+import { CatalogueEditError, createDirective, obligationBody, saveObligation, type CatalogueEditDeps } from '../app/catalogue-edit.js';
+import type { Settings } from '../app/catalogue/catalogue.js';
+import { directiveHeader, ruleInput } from '../app/catalogue/schemas.js';
+import { buildReport } from '../app/report.js';
+import { previewRule, RulePreviewError, type RulePreview } from '../app/rule-preview.js';
+import type { AssignmentStore, DeliveryLogStore, DigestStore, ReportStore, StoredObligation } from '../app/stores.js';
+import { RemindError, remindNowQueued, type RemindQueuedDeps } from '../app/remind-now.js';
+import { addDays, formatVnDate, formatVnDateWithWeekday } from '../domain/civil-date.js';
+import { readableUnits, type Principal } from '../domain/access.js';
+import { describeRule } from '../domain/describe.js';
+import { isOpen } from '../domain/escalation.js';
+import { localDateOf } from '../domain/instant.js';
+import { assignedUnits } from '../domain/obligation.js';
+import { escapeHtml as e } from '../app/messages/render-reminder.js';
+import { trafficLight } from './pages.js';
+
+/**
+ * The web console (Vietnamese): server-rendered pages, no script, every value escaped; forms
+ * post with the session's CSRF token. Pages call the same use cases as the API.
+ */
+export interface ConsoleDeps {
+  readonly access: AccessDeps;
+  readonly assignments: AssignmentDeps & { readonly store: AssignmentDeps['store'] & AssignmentStore & ReportStore & DeliveryLogStore & DigestStore };
+  readonly edit: CatalogueEditDeps;
+  readonly settings: Settings;
+  /** "Gửi nhắc ngay" (absent: the button is not offered). */
+  readonly remind?: RemindQueuedDeps;
+}
+
+/** An obligation's reminder goes to every unit it is assigned to: the caller must manage each. */
+async function authorizeObligation(deps: ConsoleDeps, principal: Principal, obligationId: string): Promise<StoredObligation> {
+  const snapshot = await deps.edit.store.snapshot('all');
+  const o = snapshot.obligations.get(obligationId);
+  if (!o) throw new CatalogueEditError(404, `không có nhiệm vụ "${obligationId}"`);
+  const tree = [...snapshot.units.values()].map((u) => ({ id: u.id, parent: u.parentId, name: u.name, kind: u.kind, contacts: [] }));
+  for (const u of assignedUnits(o.assignees, tree)) await authorize(deps.access.store, principal, 'manage', u);
+  return o;
+}
+
+interface Session {
+  readonly principal: Principal;
+  readonly csrfToken: string;
+  readonly user: UserRow;
+}
+
+const SESSION_COOKIE = 'hc_session';
+
+function sessionId(request: FastifyRequest): string | undefined {
+  for (const part of (request.headers.cookie ?? '').split(';')) {
+    const [name, ...value] = part.trim().split('=');
+    if (name === SESSION_COOKIE && /^[A-Za-z0-9_-]{20,100}$/.test(value.join('='))) return value.join('=');
+  }
+  return undefined;
+}
+
+const NAV: readonly [string, string][] = [
+  ['/', 'Bảng điều khiển'],
+  ['/obligations', 'Nhiệm vụ'],
+  ['/obligations/new', 'Thêm nhiệm vụ'],
+  ['/import', 'Nhập văn bản'],
+  ['/units', 'Đơn vị'],
+  ['/deliveries', 'Nhật ký gửi'],
+];
+
+function layout(s: Session, title: string, body: string): string {
+  const nav = NAV.map(([href, label]) => `<a href="${href}">${e(label)}</a>`).join(' · ');
+  return `<!DOCTYPE html>
+<html lang="vi">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${e(title)} – Hạn Chót</title>
+<style>
+body { margin: 0 auto; max-width: 72rem; padding: 1rem; font-family: Arial, Helvetica, sans-serif; line-height: 1.45; color: #1a1a1a; }
+nav { margin-bottom: 1rem; padding-bottom: .5rem; border-bottom: 1px solid #ddd; }
+table { border-collapse: collapse; width: 100%; margin: .5rem 0 1.5rem; }
+th, td { border-bottom: 1px solid #eee; padding: .3rem .4rem; text-align: left; vertical-align: top; }
+label { display: block; margin-top: .6rem; font-weight: bold; }
+input, select, textarea { width: 100%; box-sizing: border-box; padding: .4rem; font: inherit; }
+input[type=checkbox] { width: auto; }
+button { margin-top: .8rem; padding: .5rem 1rem; font: inherit; cursor: pointer; }
+.bad { color: #b00020; } .ok { color: #0a6b2d; } .muted { color: #666; }
+.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(14rem, 1fr)); gap: .5rem 1rem; }
+@media (max-width: 40rem) { th:nth-child(n+4), td:nth-child(n+4) { display: none; } }
+</style>
+</head>
+<body>
+<nav>${nav} · <form method="post" action="/logout" style="display: inline"><input type="hidden" name="_csrf" value="${e(s.csrfToken)}"><button type="submit" style="margin: 0; padding: .1rem .5rem;">Đăng xuất (${e(s.user.displayName)})</button></form></nav>
+<h1>${e(title)}</h1>
+${body}
+</body>
+</html>`;
+}
+
+function send(reply: FastifyReply, code: number, html: string) {
+  return reply
+    .code(code)
+    .header('content-type', 'text/html; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+    .send(html);
+}
+
+const statusCell = (status: string, due: string, today: string) => {
+  const word = describeStatus((status === 'pending' && due < today ? 'overdue' : status) as Parameters<typeof describeStatus>[0]);
+  return due < today && (status === 'pending' || status === 'overdue' || status === 'extended') ? `<span class="bad">${e(word)}</span>` : e(word);
+};
+
+const assignmentHref = (a: { obligationId: string; occurrenceKey: string; unitId: string }) =>
+  `/assignments/${encodeURIComponent(a.obligationId)}/${encodeURIComponent(a.occurrenceKey)}/${encodeURIComponent(a.unitId)}`;
+
+export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): Promise<void> {
+  const ad = deps.assignments;
+  const sessions = new WeakMap<FastifyRequest, Session>();
+  const current = (request: FastifyRequest) => sessions.get(request)!;
+  const today = () => localDateOf(ad.clock.now(), ad.calendar.zone);
+
+  await app.register(async (c) => {
+    c.addHook('preHandler', async (request, reply) => {
+      const id = sessionId(request);
+      const found = id ? await principalFromSession(deps.access, id) : undefined;
+      if (!found) return reply.code(303).header('location', '/login').send();
+      if (request.method === 'POST') {
+        const token = (request.body as Record<string, unknown> | undefined)?._csrf;
+        if (token !== found.csrfToken) return send(reply, 403, '<p>Thiếu hoặc sai mã chống giả mạo; hãy tải lại trang.</p>');
+      }
+      sessions.set(request, found);
+    });
+
+    // ── dashboard ──────────────────────────────────────────────────────────
+    c.get('/', async (request, reply) => {
+      const s = current(request);
+      const day = today();
+      const readable = readableUnits(s.principal, await ad.store.units());
+      const inScope = (unitId: string) => readable === 'all' || readable.has(unitId);
+      const facts = (await ad.store.digestFacts(addDays(day, 31), ad.clock.now().minus({ days: 30 }))).filter((f) => inScope(f.unitId));
+      const overdue = facts.filter((f) => isOpen(f.status) && f.due < day);
+      const upcoming = facts.filter((f) => isOpen(f.status) && f.due >= day);
+      const report = await buildReport(ad.store, { unitId: s.principal.unitId ?? undefined, today: day });
+      const failed = await ad.store.deliveryLog({ status: 'failed', unitIds: readable === 'all' ? undefined : [...readable], limit: 10 });
+      const health = await ad.store.channelHealth();
+      const factRow = (f: (typeof facts)[number]) =>
+        `<tr><td>${e(formatVnDate(f.due))}</td><td><a href="${e(assignmentHref(f))}">${e(f.title)}</a></td><td>${e(f.unitName)}</td><td>${statusCell(f.status, f.due, day)}</td></tr>`;
+      const body = `
+<h2>Quá hạn chưa hoàn thành (${overdue.length})</h2>
+${overdue.length ? `<table><tr><th>Hạn</th><th>Nhiệm vụ</th><th>Đơn vị</th><th>Trạng thái</th></tr>${overdue.slice(0, 50).map(factRow).join('')}</table>` : '<p class="ok">Không có.</p>'}
+<h2>Đến hạn trong 30 ngày tới (${upcoming.length})</h2>
+${upcoming.length ? `<table><tr><th>Hạn</th><th>Nhiệm vụ</th><th>Đơn vị</th><th>Trạng thái</th></tr>${upcoming.slice(0, 100).map(factRow).join('')}</table>` : '<p>Không có.</p>'}
+<h2>Tỷ lệ đúng hạn theo đơn vị</h2>
+<table><tr><th>Đơn vị</th><th>Tỷ lệ đúng hạn</th><th>Đúng hạn</th><th>Trễ hạn</th><th>Quá hạn</th><th>Chưa đến hạn</th></tr>
+${report.units
+  .map((u) => {
+    const light = trafficLight(u.onTimeRate);
+    // The light and the rate come first: on a phone the later columns are hidden.
+    return `<tr><td>${e(u.name)}</td><td><span style="color: ${light.colour}; font-weight: bold">● ${e(light.word)}</span> ${u.onTimeRate === null ? '—' : `${Math.round(u.onTimeRate * 100)}%`}</td><td>${u.onTime}</td><td>${u.late}</td><td>${u.overdue}</td><td>${u.upcoming}</td></tr>`;
+  })
+  .join('')}
+</table>
+<h2>Gửi lỗi gần đây</h2>
+${failed.length ? `<table><tr><th>Lúc</th><th>Kênh</th><th>Người nhận</th><th>Lỗi</th></tr>${failed.map((d) => `<tr><td>${e(d.updatedAt.setZone(ad.calendar.zone).toFormat('HH:mm dd/LL/yyyy'))}</td><td>${e(d.channel)}</td><td>${e(d.contactId)}</td><td>${e(d.errorMeaning ?? d.error ?? d.errorCode ?? '')}</td></tr>`).join('')}</table>` : '<p class="ok">Không có.</p>'}
+<h2>Kênh Zalo</h2>
+${health.length ? health.map((h) => `<p>${e(h.appId)}: ${h.status === 'ok' ? '<span class="ok">hoạt động</span>' : `<span class="bad">cần cấp quyền lại (${e(h.statusReason ?? '')})</span>`}${h.remainingQuota !== null ? ` — còn ${h.remainingQuota}/${h.dailyQuota ?? '?'} tin ZNS hôm nay` : ''}</p>`).join('') : '<p class="muted">Chưa cấu hình Zalo: mọi lời nhắc gửi qua email.</p>'}`;
+      return send(reply, 200, layout(s, 'Bảng điều khiển', body));
+    });
+
+    // ── obligations ────────────────────────────────────────────────────────
+    c.get('/obligations', async (request, reply) => {
+      const s = current(request);
+      const q = z.object({ directive: z.string().optional(), unit: z.string().optional() }).parse(request.query);
+      const snapshot = await deps.edit.store.snapshot('all');
+      const tree = [...snapshot.units.values()].map((u) => ({ id: u.id, parent: u.parentId, name: u.name, kind: u.kind, contacts: [] }));
+      const readable = readableUnits(s.principal, tree);
+      const rows = [...snapshot.obligations.values()]
+        .filter((o) => {
+          const units = assignedUnits(o.assignees, tree);
+          return (!q.directive || o.directiveId === q.directive) && (!q.unit || units.includes(q.unit)) && (readable === 'all' || units.some((u) => readable.has(u)));
+        })
+        .sort((a, b) => a.id.localeCompare(b.id));
+      const directives = [...snapshot.directives.values()];
+      const filter = `<form method="get" action="/obligations" class="grid">
+<div><label for="directive">Văn bản</label><select id="directive" name="directive"><option value="">(tất cả)</option>${directives.map((d) => `<option value="${e(d.id)}"${q.directive === d.id ? ' selected' : ''}>${e(d.number)} – ${e(d.title)}</option>`).join('')}</select></div>
+<div><label for="unit">Đơn vị</label><select id="unit" name="unit"><option value="">(tất cả)</option>${tree.map((u) => `<option value="${e(u.id)}"${q.unit === u.id ? ' selected' : ''}>${e(u.name)}</option>`).join('')}</select></div>
+<div><button type="submit">Lọc</button></div></form>`;
+      const table = `<table><tr><th>Nhiệm vụ</th><th>Văn bản</th><th>Thời hạn</th><th>Đơn vị</th></tr>${rows
+        .map((o) => `<tr><td><a href="/obligations/${e(encodeURIComponent(o.id))}">${e(o.title)}</a></td><td>${e(snapshot.directives.get(o.directiveId)?.number ?? o.directiveId)}</td><td>${e(describeRule(o.rule))}</td><td>${assignedUnits(o.assignees, tree).length}</td></tr>`)
+        .join('')}</table>`;
+      return send(reply, 200, layout(s, 'Nhiệm vụ', `${filter}<p>${rows.length} nhiệm vụ.</p>${table}`));
+    });
+
+    c.get('/obligations/new', async (request, reply) =>
+      send(reply, 200, layout(current(request), 'Thêm nhiệm vụ', await obligationForm(deps, current(request), z.record(z.string(), z.string()).catch({}).parse(request.query)))),
+    );
+
+    c.post('/obligations/new', async (request, reply) => {
+      const s = current(request);
+      const form = request.body as Record<string, string | string[] | undefined>;
+      const built = obligationFromForm(form);
+      if (form.action === 'preview' || !built.ok) {
+        let preview: RulePreview | undefined;
+        let problems = built.ok ? [] : built.issues;
+        if (built.ok) {
+          try {
+            preview = previewRule({ rule: built.body.rule, ladder: built.body.ladder }, deps.settings, ad.calendar, today());
+          } catch (err) {
+            if (!(err instanceof RulePreviewError)) throw err;
+            problems = err.issues.map((i) => `${i.path}: ${i.message}`);
+          }
+        }
+        return send(reply, problems.length ? 400 : 200, layout(s, 'Thêm nhiệm vụ', await obligationForm(deps, s, form, { preview, problems })));
+      }
+      try {
+        const saved = await saveObligation(deps.edit, built.body, s.principal, 'create');
+        return reply.code(303).header('location', `/obligations/${encodeURIComponent(saved.id)}`).send();
+      } catch (err) {
+        if (err instanceof CatalogueEditError) {
+          return send(reply, err.status, layout(s, 'Thêm nhiệm vụ', await obligationForm(deps, s, form, { problems: [err.message, ...err.issues.map((i) => `${i.path}: ${i.message}`)] })));
+        }
+        throw err;
+      }
+    });
+
+    c.get('/obligations/:id', async (request, reply) => {
+      const s = current(request);
+      const { id } = z.object({ id: z.string() }).parse(request.params);
+      const snapshot = await deps.edit.store.snapshot('all');
+      const o = snapshot.obligations.get(id);
+      if (!o) return send(reply, 404, layout(s, 'Không có nhiệm vụ', `<p>Không có nhiệm vụ "${e(id)}".</p>`));
+      const tree = [...snapshot.units.values()].map((u) => ({ id: u.id, parent: u.parentId, name: u.name, kind: u.kind, contacts: [] }));
+      const readable = readableUnits(s.principal, tree);
+      const units = assignedUnits(o.assignees, tree).filter((u) => readable === 'all' || readable.has(u));
+      const rows = (await Promise.all(units.map((u) => ad.store.assignmentsOf(o.id, u)))).flat().sort((a, b) => (a.due < b.due ? -1 : a.due > b.due ? 1 : 0));
+      const day = today();
+      const directive = snapshot.directives.get(o.directiveId);
+      const preview = previewFor(o, deps.settings, ad, day);
+      const body = `<p>Văn bản: số ${e(directive?.number ?? o.directiveId)}${directive ? ` – ${e(directive.title)}` : ''}${o.clause ? ` (mục ${e(o.clause)})` : ''}</p>
+${o.sentence ? `<blockquote>${e(o.sentence)}</blockquote>` : ''}
+<p>Thời hạn: <strong>${e(describeRule(o.rule))}</strong>${o.assumed ? ` <span class="bad">(giả định: ${e(o.assumed)})</span>` : ''}</p>
+<h2>Các kỳ sắp tới</h2>${previewTable(preview)}
+${deps.remind ? `<form method="post" action="/obligations/${e(encodeURIComponent(o.id))}/remind"><input type="hidden" name="_csrf" value="${e(s.csrfToken)}"><button type="submit">Gửi nhắc ngay kỳ gần nhất</button> <small class="muted">(mọi đơn vị chưa hoàn thành; gửi cả ngoài giờ)</small></form>` : ''}
+<h2>Đơn vị được giao (${units.length})</h2>
+<table><tr><th>Kỳ</th><th>Hạn</th><th>Đơn vị</th><th>Trạng thái</th></tr>${rows.map((a) => `<tr><td>${e(a.occurrenceKey)}</td><td>${e(formatVnDate(a.due))}</td><td><a href="${e(assignmentHref(a))}">${e(a.unitName)}</a></td><td>${statusCell(a.status, a.due, day)}</td></tr>`).join('')}</table>`;
+      return send(reply, 200, layout(s, o.title, body));
+    });
+
+    c.post('/obligations/:id/remind', async (request, reply) => {
+      const s = current(request);
+      const { id } = z.object({ id: z.string() }).parse(request.params);
+      if (!deps.remind) return send(reply, 404, layout(s, 'Không có', '<p>Chức năng gửi ngay chưa bật.</p>'));
+      await authorizeObligation(deps, s.principal, id);
+      try {
+        const r = await remindNowQueued(deps.remind, id);
+        return reply.code(303).header('location', `/deliveries?obligation=${encodeURIComponent(id)}&sent=${r.deliveries}`).send();
+      } catch (err) {
+        if (err instanceof RemindError) return send(reply, 409, layout(s, 'Chưa gửi được', `<p class="bad">${e(err.message)}</p>`));
+        if (err instanceof CatalogueEditError) return send(reply, err.status, layout(s, 'Không có', `<p class="bad">${e(err.message)}</p>`));
+        throw err;
+      }
+    });
+
+    // ── one assignment: its history and a completion form ──────────────────
+    c.get('/assignments/:obligationId/:occurrenceKey/:unitId', async (request, reply) => {
+      const s = current(request);
+      const ref = z.object({ obligationId: z.string(), occurrenceKey: z.string(), unitId: z.string() }).parse(request.params);
+      const a = await ad.store.assignment(ref);
+      if (!a) return send(reply, 404, layout(s, 'Không có', '<p>Không có nhiệm vụ này.</p>'));
+      const history = await ad.store.auditOf('assignment', `${ref.obligationId}|${ref.occurrenceKey}|${ref.unitId}`);
+      const sent = await ad.store.deliveryLog({ obligationId: ref.obligationId, unitIds: [ref.unitId], limit: 100 });
+      const zone = ad.calendar.zone;
+      const body = `<p>Đơn vị: <strong>${e(a.unitName)}</strong> · kỳ ${e(a.occurrenceKey)} · hạn ${e(formatVnDateWithWeekday(a.due))}${a.due !== a.occurrenceDue ? ' (đã gia hạn)' : ''} · ${statusCell(a.status, a.due, today())}</p>
+${
+  isOpen(a.status)
+    ? `<form method="post" action="${e(assignmentHref(a))}/complete"><input type="hidden" name="_csrf" value="${e(s.csrfToken)}"><label for="note">Ghi chú</label><input id="note" name="note" maxlength="2000"><button type="submit">Ghi nhận đã hoàn thành</button></form>`
+    : ''
+}
+<h2>Lịch sử</h2>
+<table><tr><th>Lúc</th><th>Ai</th><th>Việc</th></tr>${history.map((h) => `<tr><td>${e(h.at.setZone(zone).toFormat('HH:mm dd/LL/yyyy'))}</td><td>${e(h.actor)}</td><td>${e(h.action)}</td></tr>`).join('')}</table>
+<h2>Đã gửi (nhắc hạn, chuyển cấp)</h2>
+<table><tr><th>Lúc</th><th>Bước</th><th>Kênh</th><th>Người nhận</th><th>Trạng thái</th></tr>${sent
+        .filter((d) => d.occurrenceKey === ref.occurrenceKey)
+        .map((d) => `<tr><td>${e((d.sentAt ?? d.updatedAt).setZone(zone).toFormat('HH:mm dd/LL/yyyy'))}</td><td>${e(d.step)}</td><td>${e(d.channel)}</td><td>${e(d.contactId)}</td><td>${e(d.status)}${d.error ? ` – ${e(d.error)}` : ''}</td></tr>`)
+        .join('')}</table>`;
+      return send(reply, 200, layout(s, a.title, body));
+    });
+
+    c.post('/assignments/:obligationId/:occurrenceKey/:unitId/complete', async (request, reply) => {
+      const s = current(request);
+      const ref = z.object({ obligationId: z.string(), occurrenceKey: z.string(), unitId: z.string() }).parse(request.params);
+      await authorize(deps.access.store, s.principal, 'complete', ref.unitId);
+      try {
+        await completeAssignment(ad, ref, { actor: s.principal.actor, note: String((request.body as Record<string, unknown>).note ?? '') });
+      } catch (err) {
+        if (err instanceof AssignmentError) return send(reply, 409, layout(s, 'Chưa thực hiện được', `<p class="bad">${e(err.message)}</p>`));
+        throw err;
+      }
+      return reply.code(303).header('location', assignmentHref(ref)).send();
+    });
+
+    // ── directive import (manual entry until the extraction engine lands) ──
+    c.get('/import', async (request, reply) => send(reply, 200, layout(current(request), 'Nhập văn bản', directiveForm(current(request), {}))));
+    c.post('/import', async (request, reply) => {
+      const s = current(request);
+      const form = request.body as Record<string, string | undefined>;
+      const parsed = directiveHeader.safeParse({ id: form.id, number: form.number, issuer: form.issuer, issuedOn: form.issuedOn, title: form.title, source: form.source || undefined });
+      if (!parsed.success) return send(reply, 400, layout(s, 'Nhập văn bản', directiveForm(s, form, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`))));
+      try {
+        await createDirective(deps.edit, parsed.data, s.principal);
+      } catch (err) {
+        if (err instanceof CatalogueEditError) return send(reply, err.status, layout(s, 'Nhập văn bản', directiveForm(s, form, [err.message])));
+        throw err;
+      }
+      return reply.code(303).header('location', `/obligations/new?directive=${encodeURIComponent(parsed.data.id)}`).send();
+    });
+
+    // ── units and the delivery log ─────────────────────────────────────────
+    c.get('/units', async (request, reply) => {
+      const s = current(request);
+      const snapshot = await deps.edit.store.snapshot('all');
+      const children = new Map<string | null, string[]>();
+      for (const u of snapshot.units.values()) children.set(u.parentId, [...(children.get(u.parentId) ?? []), u.id]);
+      const contacts = [...snapshot.contacts.values()];
+      const render = (id: string, depth: number): string => {
+        const u = snapshot.units.get(id)!;
+        const people = contacts.filter((c) => c.unitId === id).map((c) => `${e(c.name)}${c.role ? ` (${e(c.role)})` : ''}`).join(', ');
+        return `<li style="margin-left: ${depth}rem"><strong>${e(u.name)}</strong> <span class="muted">${e(u.id)}</span><br><small>${people || '<span class="bad">chưa có người nhận</span>'}</small></li>${(children.get(id) ?? []).sort().map((c) => render(c, depth + 1)).join('')}`;
+      };
+      return send(reply, 200, layout(s, 'Đơn vị', `<p class="muted">Cây đơn vị khai trong config/catalogue/units.yaml.</p><ul style="list-style: none; padding: 0">${(children.get(null) ?? []).sort().map((r) => render(r, 0)).join('')}</ul>`));
+    });
+
+    c.get('/deliveries', async (request, reply) => {
+      const s = current(request);
+      const q = z.object({ status: z.enum(['queued', 'sending', 'sent', 'failed', 'skipped']).optional().catch(undefined), obligation: z.string().max(200).optional().catch(undefined) }).parse(request.query);
+      const readable = readableUnits(s.principal, await ad.store.units());
+      const rows = await ad.store.deliveryLog({ status: q.status, obligationId: q.obligation, unitIds: readable === 'all' ? undefined : [...readable], limit: 200 });
+      const zone = ad.calendar.zone;
+      const body = `<p>${['', 'queued', 'sent', 'failed', 'skipped'].map((st) => `<a href="/deliveries${st ? `?status=${st}` : ''}">${st || 'tất cả'}</a>`).join(' · ')}</p>
+<table><tr><th>Lúc</th><th>Loại</th><th>Nhiệm vụ</th><th>Đơn vị</th><th>Kênh</th><th>Trạng thái</th></tr>${rows
+        .map((d) => `<tr><td>${e((d.sentAt ?? d.updatedAt).setZone(zone).toFormat('HH:mm dd/LL/yyyy'))}</td><td>${e(d.purpose)} ${e(d.step)}</td><td>${e(d.obligationId)}</td><td>${e(d.unitId)}</td><td>${e(d.channel)}</td><td>${e(d.status)}${d.error ? ` – ${e(d.error)}` : ''}</td></tr>`)
+        .join('')}</table>`;
+      return send(reply, 200, layout(s, 'Nhật ký gửi', body));
+    });
+  });
+}
+
+function previewFor(o: StoredObligation, settings: Settings, ad: { calendar: AssignmentDeps['calendar'] }, day: string): RulePreview | undefined {
+  try {
+    return previewRule({ rule: o.rule as never, roll: o.roll, ladder: o.ladder ?? undefined, validFrom: o.validFrom ?? undefined, validUntil: o.validUntil ?? undefined }, settings, ad.calendar, day);
+  } catch {
+    return undefined;
+  }
+}
+
+function previewTable(preview: RulePreview | undefined): string {
+  if (!preview || preview.occurrences.length === 0) return '<p class="muted">Không có kỳ nào có ngày (thường xuyên hoặc khi có phát sinh).</p>';
+  return `<p>${e(preview.words)}${preview.usesDefault ? ' <span class="bad">(dùng ngày mặc định: cần xác nhận)</span>' : ''}</p>
+<table><tr><th>Kỳ</th><th>Hạn</th><th>Nhắc vào</th></tr>${preview.occurrences
+    .map((o) => `<tr><td>${e(o.key)}</td><td>${e(formatVnDateWithWeekday(o.nominalDue))}${o.rolledNote ? `<br><small class="bad">${e(o.rolledNote)}</small>` : ''}</td><td>${o.reminders.map((r) => `${e(formatVnDate(r.fireOn))} (${e(r.step)})`).join(', ')}</td></tr>`)
+    .join('')}</table>`;
+}
+
+const RULE_KINDS: readonly [string, string][] = [
+  ['once', 'một lần (ngày cụ thể)'],
+  ['yearly', 'hằng năm'],
+  ['semiannual', '6 tháng một lần'],
+  ['quarterly', 'hằng quý'],
+  ['monthly', 'hằng tháng'],
+  ['period', 'trong một khoảng (quý, tháng, năm)'],
+  ['continuous', 'thường xuyên'],
+  ['on_event', 'khi có phát sinh'],
+];
+
+type FormValues = Record<string, string | string[] | undefined>;
+const one = (v: string | string[] | undefined): string => (Array.isArray(v) ? (v[0] ?? '') : (v ?? '')).trim();
+const many = (v: string | string[] | undefined): string[] => (Array.isArray(v) ? v : v ? [v] : []).filter(Boolean);
+const num = (v: string | string[] | undefined): number | undefined => (one(v) === '' ? undefined : Number(one(v)));
+
+/** The rule builder's fields as a rule, and the form as an obligation body (checked by the same schema as the API). */
+export function obligationFromForm(form: FormValues): { ok: true; body: z.infer<typeof obligationBody> } | { ok: false; issues: string[] } {
+  const kind = one(form.kind);
+  const rule: Record<string, unknown> = { kind };
+  if (kind === 'once') Object.assign(rule, { date: one(form.date), bound: one(form.bound) || 'no_later_than' });
+  if (kind === 'yearly') Object.assign(rule, { month: num(form.month), day: num(form.day) });
+  if (kind === 'quarterly') Object.assign(rule, { monthOfQuarter: num(form.monthOfQuarter), day: one(form.day) === 'last' ? 'last' : num(form.day) });
+  if (kind === 'monthly') Object.assign(rule, { day: one(form.day) === 'last' ? 'last' : num(form.day) });
+  if (kind === 'period') Object.assign(rule, { unit: one(form.periodUnit), year: num(form.year), quarter: num(form.quarter), month: num(form.month), half: num(form.half), start: one(form.start) || undefined, end: one(form.end) || undefined });
+  if (kind === 'on_event') Object.assign(rule, { workingDays: num(form.workingDays) });
+  const ladder = one(form.ladder) ? one(form.ladder).split(/[\s,]+/).filter(Boolean) : undefined;
+  const candidate = {
+    id: one(form.id),
+    directiveId: one(form.directiveId),
+    title: one(form.title),
+    ...(one(form.clause) ? { clause: one(form.clause) } : {}),
+    ...(one(form.sentence) ? { sentence: one(form.sentence) } : {}),
+    rule: Object.fromEntries(Object.entries(rule).filter(([, v]) => v !== undefined && v !== '' && !Number.isNaN(v))),
+    assignees: { units: many(form.units), childrenOf: many(form.childrenOf) },
+    ...(ladder ? { ladder } : {}),
+  };
+  const parsed = obligationBody.safeParse(candidate);
+  if (!parsed.success) return { ok: false, issues: parsed.error.issues.map((i) => `${i.path.join('.') || 'nhiệm vụ'}: ${i.message}`) };
+  const ruleCheck = ruleInput.safeParse(parsed.data.rule);
+  if (!ruleCheck.success) return { ok: false, issues: ruleCheck.error.issues.map((i) => `rule.${i.path.join('.')}: ${i.message}`) };
+  return { ok: true, body: parsed.data };
+}
+
+async function obligationForm(deps: ConsoleDeps, s: Session, form: FormValues, extra: { preview?: RulePreview; problems?: readonly string[] } = {}): Promise<string> {
+  const snapshot = await deps.edit.store.snapshot('all');
+  const tree = [...snapshot.units.values()].sort((a, b) => a.id.localeCompare(b.id));
+  const readable = readableUnits(s.principal, tree.map((u) => ({ id: u.id, parent: u.parentId })));
+  const manageable = tree.filter((u) => readable === 'all' || readable.has(u.id));
+  const v = (name: string) => e(one(form[name]));
+  const checked = (name: string, id: string) => (many(form[name]).includes(id) ? ' checked' : '');
+  const kind = one(form.kind) || 'yearly';
+  const directiveId = one(form.directiveId) || one(form.directive);
+  return `${extra.problems?.length ? `<div class="bad"><p>Chưa lưu được:</p><ul>${extra.problems.map((p) => `<li>${e(p)}</li>`).join('')}</ul></div>` : ''}
+<form method="post" action="/obligations/new">
+<input type="hidden" name="_csrf" value="${e(s.csrfToken)}">
+<div class="grid">
+<div><label for="directiveId">Văn bản</label><select id="directiveId" name="directiveId" required>${[...snapshot.directives.values()].map((d) => `<option value="${e(d.id)}"${directiveId === d.id ? ' selected' : ''}>${e(d.number)} – ${e(d.title)}</option>`).join('')}</select></div>
+<div><label for="id">Mã nhiệm vụ</label><input id="id" name="id" value="${v('id')}" placeholder="dmc-200-2027.bao-cao-quy" required pattern="[a-z0-9][a-z0-9._-]*"></div>
+</div>
+<label for="title">Tên nhiệm vụ</label><input id="title" name="title" value="${v('title')}" required maxlength="300">
+<label for="sentence">Câu trích trong văn bản</label><textarea id="sentence" name="sentence" rows="2">${v('sentence')}</textarea>
+<fieldset><legend>Thời hạn</legend>
+<div class="grid">
+<div><label for="kind">Loại</label><select id="kind" name="kind">${RULE_KINDS.map(([k, label]) => `<option value="${k}"${kind === k ? ' selected' : ''}>${e(label)}</option>`).join('')}</select></div>
+<div><label for="date">Ngày (một lần)</label><input id="date" name="date" type="date" value="${v('date')}"></div>
+<div><label for="bound">Mốc</label><select id="bound" name="bound"><option value="no_later_than"${one(form.bound) === 'before' ? '' : ' selected'}>chậm nhất ngày</option><option value="before"${one(form.bound) === 'before' ? ' selected' : ''}>trước ngày</option></select></div>
+<div><label for="day">Ngày trong tháng (hoặc "last")</label><input id="day" name="day" value="${v('day')}"></div>
+<div><label for="month">Tháng</label><input id="month" name="month" type="number" min="1" max="12" value="${v('month')}"></div>
+<div><label for="monthOfQuarter">Tháng thứ mấy của quý</label><input id="monthOfQuarter" name="monthOfQuarter" type="number" min="1" max="3" value="${v('monthOfQuarter')}"></div>
+<div><label for="periodUnit">Khoảng</label><select id="periodUnit" name="periodUnit">${['quarter', 'month', 'half', 'year', 'range'].map((u) => `<option${one(form.periodUnit) === u ? ' selected' : ''}>${u}</option>`).join('')}</select></div>
+<div><label for="year">Năm</label><input id="year" name="year" type="number" value="${v('year')}"></div>
+<div><label for="quarter">Quý</label><input id="quarter" name="quarter" type="number" min="1" max="4" value="${v('quarter')}"></div>
+<div><label for="workingDays">Số ngày làm việc (khi có phát sinh)</label><input id="workingDays" name="workingDays" type="number" min="0" value="${v('workingDays')}"></div>
+</div>
+<label for="ladder">Lịch nhắc (để trống: ${e(deps.settings.ladder.map((l) => l.id).join(', '))})</label><input id="ladder" name="ladder" value="${v('ladder')}" placeholder="30d, 7d, 3wd, 1wd, 0d">
+</fieldset>
+<fieldset><legend>Giao cho</legend>
+<p class="muted">Chọn đơn vị, hoặc "mọi đơn vị trực thuộc" một đơn vị.</p>
+<table><tr><th>Đơn vị</th><th>Giao đơn vị này</th><th>Giao mọi đơn vị trực thuộc</th></tr>${manageable
+    .map((u) => `<tr><td>${e(u.name)}</td><td><input type="checkbox" name="units" value="${e(u.id)}" aria-label="giao ${e(u.name)}"${checked('units', u.id)}></td><td><input type="checkbox" name="childrenOf" value="${e(u.id)}" aria-label="giao mọi đơn vị trực thuộc ${e(u.name)}"${checked('childrenOf', u.id)}></td></tr>`)
+    .join('')}</table>
+</fieldset>
+<button type="submit" name="action" value="preview">Xem trước các kỳ hạn</button>
+<button type="submit" name="action" value="save">Lưu nhiệm vụ</button>
+</form>
+${extra.preview ? `<h2>Xem trước</h2>${previewTable(extra.preview)}` : ''}`;
+}
+
+function directiveForm(s: Session, form: Record<string, string | undefined>, problems: readonly string[] = []): string {
+  const v = (name: string) => e(form[name] ?? '');
+  return `${problems.length ? `<div class="bad"><ul>${problems.map((p) => `<li>${e(p)}</li>`).join('')}</ul></div>` : ''}
+<p>Công cụ đọc văn bản tự động chưa có: hãy nhập số, ngày và trích yếu của văn bản, rồi thêm từng nhiệm vụ có thời hạn ở bước sau.</p>
+<form method="post" action="/import">
+<input type="hidden" name="_csrf" value="${e(s.csrfToken)}">
+<div class="grid">
+<div><label for="id">Mã văn bản</label><input id="id" name="id" value="${v('id')}" placeholder="dmc-200-2027" required pattern="[a-z0-9][a-z0-9._-]*"></div>
+<div><label for="number">Số, ký hiệu</label><input id="number" name="number" value="${v('number')}" placeholder="200/LĐLĐ" required></div>
+<div><label for="issuer">Cơ quan ban hành</label><input id="issuer" name="issuer" value="${v('issuer')}" required></div>
+<div><label for="issuedOn">Ngày ban hành</label><input id="issuedOn" name="issuedOn" type="date" value="${v('issuedOn')}" required></div>
+</div>
+<label for="title">Trích yếu</label><input id="title" name="title" value="${v('title')}" required>
+<label for="source">Nguồn (liên kết, không bắt buộc)</label><input id="source" name="source" value="${v('source')}">
+<button type="submit">Lưu văn bản và thêm nhiệm vụ</button>
+</form>`;
+}

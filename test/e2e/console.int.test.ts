@@ -1,0 +1,115 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { AddressInfo } from 'node:net';
+import { simpleParser } from 'mailparser';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { PostgresAccessStore } from '../../src/adapters/postgres/access-store.js';
+import { createUser } from '../../src/app/access.js';
+import { followUpHarness } from '../support/follow-up-harness.js';
+import { shippedConfig } from '../support/shipped-config.js';
+import { startSmtp } from '../support/smtp.js';
+import { cleanupList, until } from '../support/wait.js';
+
+/** Debian's Chromium (installed by .ci/run); HANCHOT_CHROMIUM may point at another build. */
+const CHROMIUM = process.env.HANCHOT_CHROMIUM ?? '/usr/bin/chromium';
+const SHOTS = fileURLToPath(new URL('../artifacts/screenshots/', import.meta.url));
+
+let loaded: Awaited<ReturnType<typeof shippedConfig>>;
+let browser: Browser;
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`browser tests need Chromium at ${CHROMIUM} (apt-get install chromium, as .ci/run does)`);
+  loaded = await shippedConfig();
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  await mkdir(SHOTS, { recursive: true });
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+});
+const { cleanups, runAll } = cleanupList();
+afterEach(runAll);
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });
+}
+
+describe('the console in a real browser (headless Chromium)', () => {
+  it('log in, enter a directive and a yearly obligation with its preview, send a reminder now, complete through the signed link, see the dashboard change', async () => {
+    const smtp = await startSmtp();
+    cleanups.push(() => smtp.close());
+    // Thursday 25/11/2027, 09:00.
+    const h = await followUpHarness({ start: '2027-11-25T09:00:00+07:00', loaded, smtpUrl: smtp.url });
+    cleanups.push(() => h.dispose());
+    await h.sync(loaded.catalogue);
+    h.startWorkers();
+    await createUser({ store: new PostgresAccessStore(h.db), clock: h.clock }, { username: 'vp-dmc', displayName: 'Văn phòng LĐLĐ huyện', password: 'mật khẩu văn phòng 2027', role: 'admin', unitId: 'dmc' });
+    const app = await h.http();
+    cleanups.push(() => app.close());
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    const context = await browser.newContext({ viewport: { width: 420, height: 900 }, locale: 'vi-VN' });
+    cleanups.push(() => context.close());
+    const page = await context.newPage();
+
+    // Log in.
+    await page.goto(`${base}/`);
+    expect(new URL(page.url()).pathname).toBe('/login');
+    await page.getByLabel('Tên đăng nhập').fill('vp-dmc');
+    await page.getByLabel('Mật khẩu').fill('mật khẩu văn phòng 2027');
+    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await page.getByRole('heading', { name: 'Bảng điều khiển' }).waitFor();
+    await shot(page, '01-dashboard-before');
+
+    // A directive, entered by hand (the text reader is not there yet).
+    await page.getByRole('link', { name: 'Nhập văn bản' }).click();
+    await page.getByLabel('Mã văn bản').fill('dmc-210-2027');
+    await page.getByLabel('Số, ký hiệu').fill('210/LĐLĐ');
+    await page.getByLabel('Cơ quan ban hành').fill('LĐLĐ huyện Dương Minh Châu');
+    await page.getByLabel('Ngày ban hành').fill('2027-11-20');
+    await page.getByLabel('Trích yếu').fill('V/v tổng kết năm');
+    await page.getByRole('button', { name: 'Lưu văn bản và thêm nhiệm vụ' }).click();
+
+    // A yearly obligation on 05/12 (a Sunday in 2027): its preview shows the move to Monday 06/12.
+    await page.getByLabel('Mã nhiệm vụ').fill('dmc-210-2027.tong-ket');
+    await page.getByLabel('Tên nhiệm vụ').fill('Báo cáo tổng kết hoạt động công đoàn năm');
+    await page.getByLabel('Loại').selectOption('yearly');
+    await page.getByLabel('Tháng', { exact: true }).fill('12');
+    await page.getByLabel('Ngày trong tháng (hoặc "last")').fill('5');
+    await page.getByLabel('giao mọi đơn vị trực thuộc Liên đoàn Lao động huyện Dương Minh Châu').check();
+    await page.getByRole('button', { name: 'Xem trước các kỳ hạn' }).click();
+    await page.getByText('trùng ngày nghỉ, hạn thực tế thứ Hai, 06/12/2027').waitFor();
+    await shot(page, '02-obligation-preview');
+    await page.getByRole('button', { name: 'Lưu nhiệm vụ' }).click();
+    await page.getByRole('heading', { name: 'Báo cáo tổng kết hoạt động công đoàn năm' }).waitFor();
+    await shot(page, '03-obligation');
+
+    // Send now: the workers send one email per contact of the district's unions.
+    const contacts = loaded.catalogue.units.filter((u) => u.parent === 'dmc').flatMap((u) => u.contacts).length;
+    await page.getByRole('button', { name: 'Gửi nhắc ngay kỳ gần nhất' }).click();
+    await until('every reminder accepted by the SMTP server', () => smtp.received.length >= contacts || undefined, 30_000);
+    await until('the delivery log to show them sent', async () => (await h.db.query("select 1 from deliveries where obligation_id = 'dmc-210-2027.tong-ket' and status = 'sent'")).length >= contacts || undefined);
+    await page.goto(`${base}/deliveries?status=sent&obligation=dmc-210-2027.tong-ket`);
+    expect(await page.locator('tbody tr, table tr').filter({ hasText: 'dmc-210-2027.tong-ket' }).count()).toBe(contacts);
+    await shot(page, '04-deliveries');
+
+    // The chairperson of THPT Dương Minh Châu completes from the link in their email.
+    const mail = await Promise.all(smtp.received.filter((m) => m.to.includes('chutich.thpt-dmc@example.org')).map((m) => simpleParser(m.raw)));
+    const link = /Xác nhận đã hoàn thành \(hoặc xin gia hạn\): (\S+)/.exec(mail[0]!.text!)![1]!;
+    const officer = await browser.newPage();
+    cleanups.push(() => officer.close());
+    await officer.goto(`${base}${new URL(link).pathname}`);
+    await officer.getByLabel('Ghi chú (không bắt buộc)').fill('Đã gửi bản giấy');
+    await shot(officer, '05-signed-link');
+    await officer.getByRole('button', { name: 'Xác nhận đã hoàn thành' }).click();
+    await officer.getByText('Đã ghi nhận: hoàn thành đúng hạn').waitFor();
+
+    // The dashboard now counts one on time for that union.
+    await page.goto(`${base}/`);
+    const row = page.locator('tr').filter({ hasText: 'CĐCS Trường THPT Dương Minh Châu' }).filter({ hasText: 'xanh' });
+    await row.waitFor();
+    expect(await row.locator('td').nth(1).textContent()).toBe('● xanh 100%');
+    expect(await row.locator('td').nth(2).textContent()).toBe('1');
+    await shot(page, '06-dashboard-after');
+  }, 90_000);
+});
