@@ -15,16 +15,17 @@ import { buildReport } from '../app/report.js';
 import type { AssignmentRef, AssignmentStore, DeliveryLogStore, DigestStore, ExtensionRequest, ReportStore } from '../app/stores.js';
 import type { Settings } from '../app/catalogue/catalogue.js';
 import { previewRule, RulePreviewError } from '../app/rule-preview.js';
-import { verifyFeed, verifyLink } from '../domain/signed-link.js';
+import { verifyFeed, verifyLink, type FeedClaims } from '../domain/signed-link.js';
 import { buildCalendarFeed, type CalendarFeedDeps } from '../app/calendar-feed.js';
 import { localDateOf } from '../domain/instant.js';
-import { ackBody, completeBody, decisionBody, deliveriesQuery, extensionBody, idParams, linkForm, obligationsQuery, previewBody, reasonBody, refParams, reportQuery } from './schemas.js';
+import { ackBody, completeBody, decisionBody, deliveriesQuery, extensionBody, idParams, linkForm, obligationsQuery, previewBody, reasonBody, refParams, remindParams, reportQuery, yearParams } from './schemas.js';
 import { openApiDocument } from './openapi.js';
 import { CatalogueEditError, createDirective, deleteObligation, obligationBody, saveObligation, type CatalogueEditDeps } from '../app/catalogue-edit.js';
 import { directiveHeader } from '../app/catalogue/schemas.js';
 import { assignedUnits } from '../domain/obligation.js';
 import { registerConsole } from './console.js';
-import type { RemindQueuedDeps } from '../app/remind-now.js';
+import { RemindError, remindNowQueued, type RemindQueuedDeps } from '../app/remind-now.js';
+import { calendarYear } from '../app/calendar-report.js';
 import { apiDocsPage, confirmPage, LINK_PROBLEMS, loginPage, resultPage } from './pages.js';
 import { AccessError, authorize, login, logout, principalFromBearer, principalFromSession, type AccessDeps } from '../app/access.js';
 import { readableUnits, type Action, type Principal } from '../domain/access.js';
@@ -42,6 +43,8 @@ export interface HttpDeps {
   readonly logger?: boolean;
   /** Calendar feeds (GET /ical/<token>.ics); absent: 404. */
   readonly feeds?: CalendarFeedDeps;
+  /** The subscription address of a calendar feed (the console offers it). */
+  readonly feedLink?: (claims: FeedClaims) => string;
   /** "Send now" from the console and the API: fanned out here, sent by the workers. */
   readonly remind?: RemindQueuedDeps;
   /** /readyz: whether PostgreSQL and Redis answer. */
@@ -276,6 +279,37 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
       return buildReport(ad.store, { unitId, from: q.from, to: q.to, today: localDateOf(ad.clock.now(), ad.calendar.zone) });
     });
     api.get('/api/v1/me', async (request) => principalOf(request));
+    api.get('/api/v1/units', async (request) => {
+      const snapshot = await edit.store.snapshot('all');
+      const readable = readableUnits(principalOf(request), [...snapshot.units.values()].map((u) => ({ id: u.id, parent: u.parentId })));
+      const contacts = [...snapshot.contacts.values()];
+      return {
+        units: [...snapshot.units.values()]
+          .filter((u) => readable === 'all' || readable.has(u.id))
+          .map((u) => ({ ...u, contacts: contacts.filter((c) => c.unitId === u.id) })),
+      };
+    });
+    api.get('/api/v1/calendar/:year', async (request) => {
+      const { year } = yearParams.parse(request.params);
+      return calendarYear(ad.calendar, year);
+    });
+    api.post('/api/v1/occurrences/:obligationId/:occurrenceKey/remind-now', async (request, reply) => {
+      const { obligationId, occurrenceKey } = remindParams.parse(request.params);
+      if (!deps.remind) return reply.code(404).send({ error: 'not_found', message: 'chức năng gửi ngay chưa bật' });
+      const snapshot = await edit.store.snapshot('all');
+      const o = snapshot.obligations.get(obligationId);
+      if (!o) throw new CatalogueEditError(404, `không có nhiệm vụ "${obligationId}"`);
+      const tree = [...snapshot.units.values()].map((u) => ({ id: u.id, parent: u.parentId, name: u.name, kind: u.kind, contacts: [] }));
+      // The reminder goes to every assigned unit still owing it: the caller must manage each.
+      for (const u of assignedUnits(o.assignees, tree)) await allow(request, 'manage', u);
+      try {
+        const r = await remindNowQueued(deps.remind, obligationId, occurrenceKey);
+        return reply.code(202).send({ occurrenceKey: r.occurrence.key, step: r.step, deliveries: r.deliveries, created: r.created });
+      } catch (err) {
+        if (err instanceof RemindError) return reply.code(404).send({ error: 'not_found', message: err.message });
+        throw err;
+      }
+    });
 
     // ── catalogue: directives and obligations ──
     const edit: CatalogueEditDeps = { store: ad.store, access: access.store, queue: ad.queue, clock: ad.clock, settings: deps.settings };
@@ -365,6 +399,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     edit: { store: ad.store, access: access.store, queue: ad.queue, clock: ad.clock, settings: deps.settings },
     settings: deps.settings,
     remind: deps.remind,
+    feedLink: deps.feedLink,
   });
   return app;
 }

@@ -11,6 +11,8 @@ import type { AssignmentStore, DeliveryLogStore, DigestStore, ReportStore, Store
 import { RemindError, remindNowQueued, type RemindQueuedDeps } from '../app/remind-now.js';
 import { addDays, formatVnDate, formatVnDateWithWeekday } from '../domain/civil-date.js';
 import { readableUnits, type Principal } from '../domain/access.js';
+import type { FeedClaims } from '../domain/signed-link.js';
+import { calendarYear } from '../app/calendar-report.js';
 import { describeRule } from '../domain/describe.js';
 import { isOpen } from '../domain/escalation.js';
 import { localDateOf } from '../domain/instant.js';
@@ -29,6 +31,8 @@ export interface ConsoleDeps {
   readonly settings: Settings;
   /** "Gửi nhắc ngay" (absent: the button is not offered). */
   readonly remind?: RemindQueuedDeps;
+  /** The subscription address of a unit's calendar feed (absent: not offered). */
+  readonly feedLink?: (claims: FeedClaims) => string;
 }
 
 /** An obligation's reminder goes to every unit it is assigned to: the caller must manage each. */
@@ -64,6 +68,7 @@ const NAV: readonly [string, string][] = [
   ['/import', 'Nhập văn bản'],
   ['/units', 'Đơn vị'],
   ['/deliveries', 'Nhật ký gửi'],
+  ['/calendar', 'Lịch nghỉ'],
 ];
 
 function layout(s: Session, title: string, body: string): string {
@@ -325,9 +330,22 @@ ${
       const render = (id: string, depth: number): string => {
         const u = snapshot.units.get(id)!;
         const people = contacts.filter((c) => c.unitId === id).map((c) => `${e(c.name)}${c.role ? ` (${e(c.role)})` : ''}`).join(', ');
-        return `<li style="margin-left: ${depth}rem"><strong>${e(u.name)}</strong> <span class="muted">${e(u.id)}</span><br><small>${people || '<span class="bad">chưa có người nhận</span>'}</small></li>${(children.get(id) ?? []).sort().map((c) => render(c, depth + 1)).join('')}`;
+        const feed = deps.feedLink ? ` · <a href="${e(deps.feedLink({ kind: 'unit', id }))}">lịch các hạn (iCalendar)</a>` : '';
+        return `<li style="margin-left: ${depth}rem"><strong>${e(u.name)}</strong> <span class="muted">${e(u.id)}</span>${feed}<br><small>${people || '<span class="bad">chưa có người nhận</span>'}</small></li>${(children.get(id) ?? []).sort().map((c) => render(c, depth + 1)).join('')}`;
       };
-      return send(reply, 200, layout(s, 'Đơn vị', `<p class="muted">Cây đơn vị khai trong config/catalogue/units.yaml.</p><ul style="list-style: none; padding: 0">${(children.get(null) ?? []).sort().map((r) => render(r, 0)).join('')}</ul>`));
+      return send(reply, 200, layout(s, 'Đơn vị', `<p class="muted">Cây đơn vị khai trong config/catalogue/units.yaml. Sao chép địa chỉ "lịch các hạn" vào Google Calendar, Outlook hoặc lịch điện thoại (Thêm lịch từ URL) để thấy mọi hạn của đơn vị.</p><ul style="list-style: none; padding: 0">${(children.get(null) ?? []).sort().map((r) => render(r, 0)).join('')}</ul>`));
+    });
+
+    c.get('/calendar', async (request, reply) => reply.code(303).header('location', `/calendar/${today().slice(0, 4)}`).send());
+    c.get('/calendar/:year', async (request, reply) => {
+      const s = current(request);
+      const year = z.coerce.number().int().min(2000).max(2100).catch(Number(today().slice(0, 4))).parse((request.params as { year: string }).year);
+      const y = calendarYear(ad.calendar, year);
+      const kinds: Record<string, string> = { holiday: 'nghỉ lễ', substitute: 'nghỉ bù', swap_off: 'nghỉ (hoán đổi)', swap_work: 'đi làm bù' };
+      const body = `<p><a href="/calendar/${year - 1}">← ${year - 1}</a> · <a href="/calendar/${year + 1}">${year + 1} →</a></p>
+${y.decreed ? `<p>Theo: ${y.sources.map((src) => e(src)).join('; ')}</p>` : '<p class="bad">Chưa có quyết định của năm này: đang dùng mặc định theo Bộ luật Lao động 2019 (Điều 111–112). Thêm config/calendar/years/' + year + '.yaml khi có quyết định.</p>'}
+<table><tr><th>Ngày</th><th>Loại</th><th>Tên</th><th>Căn cứ</th></tr>${y.days.map((d) => `<tr><td>${e(formatVnDateWithWeekday(d.date))}</td><td>${e(kinds[d.kind] ?? d.kind)}</td><td>${e(d.name)}</td><td><small>${e(d.source)}</small></td></tr>`).join('')}</table>`;
+      return send(reply, 200, layout(s, `Lịch nghỉ năm ${year}`, body));
     });
 
     c.get('/deliveries', async (request, reply) => {

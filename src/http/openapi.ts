@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { directiveHeader } from '../app/catalogue/schemas.js';
 import { obligationBody } from '../app/catalogue-edit.js';
-import { ackBody, completeBody, decisionBody, deliveriesQuery, extensionBody, idParams, obligationsQuery, previewBody, reasonBody, refParams, reportQuery } from './schemas.js';
+import { ackBody, completeBody, decisionBody, deliveriesQuery, extensionBody, idParams, obligationsQuery, previewBody, reasonBody, refParams, remindParams, reportQuery, yearParams } from './schemas.js';
 
 /**
  * The OpenAPI 3.1 description of /api/v1, built from the same zod schemas the handlers parse
@@ -16,6 +16,8 @@ interface Operation {
   readonly body?: z.ZodType;
   readonly roles: string;
   readonly created?: boolean;
+  /** The success status when it is not 200/201/204. */
+  readonly status?: number;
 }
 
 const ASSIGNMENT = '/api/v1/assignments/{obligationId}/{occurrenceKey}/{unitId}';
@@ -41,6 +43,9 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'post', path: '/api/v1/obligations', summary: 'Thêm nhiệm vụ: quy tắc hạn, đơn vị được giao, lịch nhắc, chuyển cấp; lập lịch ngay', body: obligationBody, roles: 'manage: admin of every assigned unit', created: true },
   { method: 'put', path: '/api/v1/obligations/{id}', summary: 'Sửa nhiệm vụ (chỉ nhiệm vụ tạo trên trang quản trị); lập lại lịch ngay', params: idParams, body: obligationBody, roles: 'manage' },
   { method: 'delete', path: '/api/v1/obligations/{id}', summary: 'Xóa nhiệm vụ (đánh dấu xóa, hủy các hẹn giờ)', params: idParams, roles: 'manage' },
+  { method: 'get', path: '/api/v1/units', summary: 'Cây đơn vị và người nhận trong phạm vi của người gọi', roles: 'read' },
+  { method: 'get', path: '/api/v1/calendar/{year}', summary: 'Ngày nghỉ lễ, nghỉ bù, làm bù của một năm, kèm văn bản căn cứ', params: yearParams, roles: 'any signed-in caller' },
+  { method: 'post', path: '/api/v1/occurrences/{obligationId}/{occurrenceKey}/remind-now', summary: 'Gửi nhắc ngay một kỳ cho mọi đơn vị chưa hoàn thành (bỏ qua giờ yên lặng; gửi lại trong ngày không gửi trùng)', params: remindParams, roles: 'manage: admin of every assigned unit', status: 202 },
   { method: 'get', path: '/api/v1/me', summary: 'Người gọi là ai (vai trò, đơn vị)', roles: 'any signed-in caller' },
 ];
 
@@ -72,7 +77,7 @@ export function openApiDocument(publicUrl: string): object {
       parameters: parameters(op),
       ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(op.body) } } } } : {}),
       responses: {
-        [op.created ? '201' : op.method === 'delete' ? '204' : '200']: { description: 'OK' },
+        [op.status ? String(op.status) : op.created ? '201' : op.method === 'delete' ? '204' : '200']: { description: 'OK' },
         '400': { description: 'Yêu cầu sai: mọi lỗi theo từng trường (issues)' },
         '401': { description: 'Chưa xác thực' },
         '403': { description: 'Không có quyền, hoặc thiếu X-CSRF-Token khi dùng phiên đăng nhập' },

@@ -46,3 +46,5 @@ export const linkForm = z.object({
 
 export const idParams = z.strictObject({ id: z.string().min(1).max(200) });
 export const obligationsQuery = z.strictObject({ directive: z.string().min(1).max(200).optional(), unit: z.string().min(1).max(200).optional() });
+export const yearParams = z.strictObject({ year: z.coerce.number().int().min(2000).max(2100) });
+export const remindParams = z.strictObject({ obligationId: z.string().min(1).max(200), occurrenceKey: z.string().min(1).max(100) });

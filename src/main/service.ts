@@ -27,7 +27,7 @@ import type { QuietHours } from '../domain/quiet-hours.js';
 import { deliverJob } from '../../jobs/deliver.js';
 import { fireStepJob } from '../../jobs/fire-step.js';
 import { planJob, runPlanner } from '../../jobs/plan.js';
-import { actionLink, createChannels, createComposer } from './messaging.js';
+import { actionLink, createChannels, createComposer, feedUrl } from './messaging.js';
 import type { CalendarFeedDeps } from '../app/calendar-feed.js';
 import { loadConfig, type Loaded } from './context.js';
 import type { Environment } from './environment.js';
@@ -235,6 +235,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
           assignments: { store, queue, clock, calendar: loaded.calendar, logger },
           settings: loaded.catalogue.settings,
           remind: { store, queue, clock, calendar: loaded.calendar, channels, logger },
+          feedLink: (claims) => feedUrl(env.PUBLIC_URL, secret, claims),
           secret,
           access: { store: new PostgresAccessStore(db), clock, bootstrapToken: env.HANCHOT_ADMIN_TOKEN, limiter: new LoginLimiter(clock) },
           publicUrl: env.PUBLIC_URL,

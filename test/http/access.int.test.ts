@@ -101,6 +101,13 @@ describe('console sessions', () => {
     expect(dashboard.body).toContain('Nguyễn Thị Lan');
     expect(dashboard.body).toContain('CĐCS Trường THPT Dương Minh Châu');
     const csrf = /name="_csrf" value="([^"]+)"/.exec(dashboard.body)![1]!;
+    const calendar = await app.inject({ method: 'GET', url: '/calendar/2026', headers: { cookie: session } });
+    expect(calendar.body).toContain('Lịch nghỉ năm 2026');
+    expect(calendar.body).toContain('thứ Tư, 02/09/2026');
+    expect((await app.inject({ method: 'GET', url: '/units', headers: { cookie: session } })).body).toMatch(/href="https:\/\/hanchot\.ldld-dmc\.example\.vn\/ical\/f1\.[^"]+\.ics"/);
+    // A console form posted without the session's token changes nothing.
+    const forged = await app.inject({ method: 'POST', url: path(UNIT, '').replace('/api/v1/assignments', '/assignments') + '/complete', headers: { cookie: session, 'content-type': 'application/x-www-form-urlencoded' }, payload: 'note=x' });
+    expect(forged.statusCode).toBe(403);
 
     expect((await app.inject({ method: 'GET', url: path(UNIT), headers: { cookie: session } })).statusCode).toBe(200);
     expect((await app.inject({ method: 'POST', url: path(UNIT, '/complete'), headers: { cookie: session }, payload: {} })).statusCode).toBe(403);

@@ -113,3 +113,31 @@ describe('GET /api/v1/deliveries: the delivery log, in the caller\'s scope', () 
     expect((await app.inject({ method: 'GET', url: '/api/v1/deliveries?unit=dmc.ubnd-suoi-da', headers: { authorization: `Bearer ${viewer}` } })).statusCode).toBe(403);
   });
 });
+
+describe('units, the calendar and "send now" through the API', () => {
+  it('lists the units and contacts in the caller\'s scope, a year\'s holidays, and sends an occurrence now (managers only)', async () => {
+    const { h, app } = await setup(true);
+    const store = new PostgresAccessStore(h.db);
+    const viewer = (await createApiToken({ store, clock: h.clock }, { name: 'v', role: 'viewer', unitId: 'dmc', createdBy: 't' })).token;
+    const units = (await app.inject({ method: 'GET', url: '/api/v1/units', headers: { authorization: `Bearer ${viewer}` } })).json().units;
+    const expected = ['dmc', ...loaded.catalogue.units.filter((u) => u.parent === 'dmc').map((u) => u.id)].sort();
+    expect(units.map((u: { id: string }) => u.id).sort()).toEqual(expected);
+    expect(units.find((u: { id: string }) => u.id === 'dmc').contacts.map((c: { id: string }) => c.id)).toContain('dmc.standing-vice-chairman');
+
+    const year = (await app.inject({ method: 'GET', url: '/api/v1/calendar/2026', headers: admin })).json();
+    expect(year.decreed).toBe(true);
+    expect(year.days.some((d: { date: string; kind: string }) => d.date === '2026-09-02' && d.kind === 'holiday')).toBe(true);
+    expect((await app.inject({ method: 'GET', url: '/api/v1/calendar/1999', headers: admin })).statusCode).toBe(400);
+
+    const url = `/api/v1/occurrences/${OBLIGATION}/2027/remind-now`;
+    expect((await app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${viewer}` } })).statusCode).toBe(403);
+    const sent = await app.inject({ method: 'POST', url, headers: admin });
+    expect(sent.statusCode).toBe(202);
+    const contacts = loaded.catalogue.units.filter((u) => u.parent === 'dmc').flatMap((u) => u.contacts).length;
+    expect(sent.json()).toMatchObject({ occurrenceKey: '2027', step: 'now-20271022', deliveries: contacts, created: contacts });
+    expect([...h.recording!.deliveries.values()].filter((j) => j.payload.urgent)).toHaveLength(contacts);
+    // The same day again: recorded once, nothing new.
+    expect((await app.inject({ method: 'POST', url, headers: admin })).json()).toMatchObject({ created: 0 });
+    expect((await app.inject({ method: 'POST', url: `/api/v1/occurrences/${OBLIGATION}/1999/remind-now`, headers: admin })).statusCode).toBe(404);
+  });
+});

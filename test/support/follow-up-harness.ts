@@ -16,7 +16,7 @@ import { syncCatalogue } from '../../src/app/sync.js';
 import type { WorkingCalendar } from '../../src/domain/calendar/working-calendar.js';
 import { buildHttpApp } from '../../src/http/app.js';
 import { environmentSchema } from '../../src/main/environment.js';
-import { createComposer } from '../../src/main/messaging.js';
+import { createComposer, feedUrl } from '../../src/main/messaging.js';
 import { feedDeps, redisConnection } from '../../src/main/service.js';
 import { deliverJob } from '../../jobs/deliver.js';
 import { escalateJob } from '../../jobs/escalate.js';
@@ -131,6 +131,7 @@ export async function followUpHarness(options: {
         assignments,
         settings: catalogue.settings,
         remind: { store, queue, clock, calendar, channels },
+        feedLink: (claims) => feedUrl(PUBLIC_URL, TEST_SECRET, claims),
         secret: TEST_SECRET,
         access: { store: new PostgresAccessStore(t.db), clock, bootstrapToken: ADMIN_TOKEN, limiter: new LoginLimiter(clock) },
         feeds: feedDeps(env, { catalogue, calendar }, store, clock, TEST_SECRET),
