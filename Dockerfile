@@ -24,5 +24,5 @@ RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 # All date maths is done explicitly in Asia/Ho_Chi_Minh; the process zone stays UTC on purpose.
 ENTRYPOINT ["node", "dist/src/main/cli.js"]
-EXPOSE 8080
+EXPOSE 3000
 CMD ["start"]

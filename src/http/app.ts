@@ -80,7 +80,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   });
 
   app.get('/healthz', async () => ({ ok: true }));
-  const docs = openApiDocument(deps.publicUrl ?? 'http://localhost:8080');
+  const docs = openApiDocument(deps.publicUrl ?? 'http://localhost:3000');
   app.get('/api/docs/json', async () => docs);
   app.get('/api/docs', async (_request, reply) => html(reply, 200, apiDocsPage(docs as Parameters<typeof apiDocsPage>[0])));
   app.get('/readyz', async (_request, reply) => {

@@ -9,7 +9,7 @@ import { previewCommand } from './commands/preview.js';
 import { validateCommand } from './commands/validate.js';
 import { migrateCommand } from './commands/migrate.js';
 import { syncCommand } from './commands/sync.js';
-import { startCommand, workerCommand } from './commands/start.js';
+import { apiCommand, startCommand, workerCommand } from './commands/start.js';
 import { remindCommand } from './commands/remind.js';
 import { feedCommand } from './commands/feed.js';
 import { tokenCommand, userCommand } from './commands/access.js';
@@ -18,6 +18,7 @@ import { doneCommand, extensionCommand, reopenCommand, reportCommand, waiveComma
 export const COMMANDS: readonly Command[] = [
   startCommand,
   workerCommand,
+  apiCommand,
   previewCommand,
   calendarCommand,
   validateCommand,

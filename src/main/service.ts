@@ -164,8 +164,8 @@ export interface ServiceOptions {
   readonly env: Environment;
   readonly logger: Logger;
   readonly clock?: Clock;
-  /** `start`: sync, plan and run every worker; `worker`: workers only. */
-  readonly role: 'start' | 'worker';
+  /** `start`: sync, plan, every worker and HTTP; `worker`: workers only; `api`: HTTP only. */
+  readonly role: 'start' | 'worker' | 'api';
   /** Redis key prefix (tests isolate themselves with their own). */
   readonly queuePrefix?: string;
   /** `start` serves HTTP (links, API) unless this is false (tests that only need the workers). */
@@ -224,12 +224,16 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       fireStepJob({ store, queue, clock, channels, digestSettleMs: env.HANCHOT_DIGEST_SETTLE_MS, logger }) as JobDefinition<never>,
       deliverJob({ store, clock, calendar: loaded.calendar, channels, compose, quietHours: quietHours(env), logger, queue }, retries.deliver) as JobDefinition<never>,
     ];
-    const workers: RunningWorkers = startWorkers(definitions, { connection, prefix, clock, logger });
-    closers.push(() => workers.close());
+    if (options.role !== 'api') {
+      const workers: RunningWorkers = startWorkers(definitions, { connection, prefix, clock, logger });
+      closers.push(() => workers.close());
+    }
     let http: FastifyInstance | undefined;
     if (options.role === 'start') {
       await runPlanner(planDeps);
       await queue.schedulePlanner(env.HANCHOT_PLANNER_EVERY_MINUTES * 60_000);
+    }
+    if (options.role !== 'worker') {
       if (options.http !== false) {
         http = await buildHttpApp({
           assignments: { store, queue, clock, calendar: loaded.calendar, logger },
@@ -247,7 +251,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         });
         closers.push(() => http!.close());
         await http.listen({ port: env.PORT, host: env.HOST });
-        logger.info({ url: env.PUBLIC_URL, port: env.PORT }, 'HTTP: one-click links and /api/v1 listening');
+        logger.info({ url: env.PUBLIC_URL, port: env.PORT }, 'HTTP: console, one-click links and /api/v1 listening');
       }
     }
     let stopping: Promise<void> | undefined;

@@ -4,7 +4,7 @@ import { EnvironmentError, loadEnvironment } from '../../src/main/environment.js
 describe('the environment', () => {
   it('has working defaults when nothing is set', () => {
     const env = loadEnvironment({}, '/nonexistent/.env');
-    expect(env).toMatchObject({ PORT: 8080, HANCHOT_DATA_DIR: './data', TZ_BUSINESS: 'Asia/Ho_Chi_Minh', HANCHOT_HORIZON_DAYS: 35, HANCHOT_CATCH_UP_HOURS: 24 });
+    expect(env).toMatchObject({ PORT: 3000, HANCHOT_DATA_DIR: './data', TZ_BUSINESS: 'Asia/Ho_Chi_Minh', HANCHOT_HORIZON_DAYS: 35, HANCHOT_CATCH_UP_HOURS: 24 });
     expect(env.DATABASE_URL).toBeUndefined();
     expect(Object.isFrozen(env)).toBe(true);
   });

@@ -108,7 +108,7 @@ describe('hanchot done, extension, waive, reopen and report', () => {
   it('feed prints a unit\'s subscription address; it needs exactly one of --unit and --contact', async () => {
     const r = await cli(undefined, 'feed', '--unit', 'dmc.thpt-dmc');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^http:\/\/localhost:8080\/ical\/f1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.ics$/);
+    expect(r.out).toMatch(/^http:\/\/localhost:3000\/ical\/f1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.ics$/);
     expect(r.err).toContain('CĐCS Trường THPT Dương Minh Châu');
     expect((await cli(undefined, 'feed')).code).toBe(2);
     expect((await cli(undefined, 'feed', '--unit', 'a', '--contact', 'b')).code).toBe(2);

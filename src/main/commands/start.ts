@@ -12,18 +12,26 @@ import type { Environment } from '../environment.js';
 import { CONFIG_HELP, configOption, warnMissingDecrees } from './shared-options.js';
 import { ENV_HELP, runtime } from './runtime.js';
 
-function serviceCommand(role: 'start' | 'worker'): Command {
+const SUMMARIES = {
+  start: 'chạy dịch vụ: nạp danh mục, lập lịch nhắc, gửi nhắc, trang quản trị và API (một tiến trình)',
+  worker: 'chỉ chạy các worker (gửi nhắc), để nhiều máy cùng chia tải',
+  api: 'chỉ chạy trang quản trị, liên kết một chạm và API (PORT), không gửi, không lập lịch',
+} as const;
+
+const DESCRIPTIONS = {
+  start:
+    'Nạp config/ vào cơ sở dữ liệu, lập lịch nhắc trong khoảng HANCHOT_HORIZON_DAYS ngày tới, rồi chạy bộ lập lịch\n(mỗi HANCHOT_PLANNER_EVERY_MINUTES phút), các worker và HTTP (PORT). Không có Redis ở 127.0.0.1:6379 và REDIS_URL chưa đặt:\nchạy một redis-server riêng với dữ liệu trong HANCHOT_DATA_DIR/redis. SMTP_URL chưa đặt: thư được ghi thành\ntệp .eml trong HANCHOT_DATA_DIR/outbox.',
+  worker: 'Chạy các worker (bắn bước nhắc, chuyển cấp, gửi thư) trên Redis và cơ sở dữ liệu dùng chung; không nạp danh mục, không lập lịch.',
+  api: 'Phục vụ trang quản trị, liên kết một chạm, lịch iCalendar và /api/v1 trên PORT, dùng chung cơ sở dữ liệu và Redis với\nhanchot start / hanchot worker (việc gửi do worker làm). Chạy nhiều tiến trình api sau một bộ cân bằng tải được.',
+} as const;
+
+function serviceCommand(role: 'start' | 'worker' | 'api'): Command {
   return {
     name: role,
-    summary:
-      role === 'start'
-        ? 'chạy dịch vụ: nạp danh mục, lập lịch nhắc, gửi nhắc (một tiến trình)'
-        : 'chỉ chạy các worker (gửi nhắc), để nhiều máy cùng chia tải',
+    summary: SUMMARIES[role],
     usage: `hanchot ${role} [--config DIR]`,
     help: [
-      role === 'start'
-        ? 'Nạp config/ vào cơ sở dữ liệu, lập lịch nhắc trong khoảng HANCHOT_HORIZON_DAYS ngày tới, rồi chạy bộ lập lịch\n(mỗi HANCHOT_PLANNER_EVERY_MINUTES phút) và các worker. Không có Redis ở 127.0.0.1:6379 và REDIS_URL chưa đặt:\nchạy một redis-server riêng với dữ liệu trong HANCHOT_DATA_DIR/redis. SMTP_URL chưa đặt: thư được ghi thành\ntệp .eml trong HANCHOT_DATA_DIR/outbox.'
-        : 'Chạy các worker (bắn bước nhắc, gửi thư) trên Redis và cơ sở dữ liệu dùng chung; không nạp danh mục, không lập lịch.',
+      DESCRIPTIONS[role],
       'Dừng bằng Ctrl-C hoặc SIGTERM: chờ các việc đang làm xong (tối đa HANCHOT_SHUTDOWN_TIMEOUT_MS) rồi đóng kết nối.',
       ...(role === 'start' ? ['', '  --fake-zalo     chạy kèm một máy chủ Zalo giả trên 127.0.0.1 (thử kênh Zalo mà không cần tài khoản OA)'] : []),
       CONFIG_HELP,
@@ -73,8 +81,8 @@ async function banner(service: RunningService, role: string, dataDir: string, sm
   const where = service.db.kind === 'pglite' ? `PGlite trong ${resolve(dataDir, 'pglite')}` : 'PostgreSQL (DATABASE_URL)';
   io.err(`Hạn Chót đang chạy (${role}). Cơ sở dữ liệu: ${where}. Redis: ${redactUrl(service.redis.url)}${service.redis.private ? ' (riêng, dữ liệu trong ' + resolve(dataDir, 'redis') + ')' : ''}.`);
   io.err(smtpUrl ? `Thư gửi qua SMTP ${redactUrl(smtpUrl)}.` : `Thư (chưa đặt SMTP_URL) được ghi thành tệp .eml trong ${resolve(dataDir, 'outbox')}.`);
+  if (service.http) io.err(`Trang quản trị, liên kết một chạm và API: ${service.http.listeningOrigin} (PUBLIC_URL trong thư: ${service.publicUrl}).`);
   if (role !== 'start') return;
-  if (service.http) io.err(`Liên kết một chạm và API: ${service.http.listeningOrigin} (PUBLIC_URL trong thư: ${service.publicUrl}).`);
   const next = await service.store.nextPlannedSteps(5);
   if (next.length === 0) io.err('Không có lượt nhắc nào trong khoảng lập lịch.');
   else {
@@ -111,3 +119,4 @@ async function withFakeZalo(env: Environment): Promise<{ env: Environment; fake:
 
 export const startCommand = serviceCommand('start');
 export const workerCommand = serviceCommand('worker');
+export const apiCommand = serviceCommand('api');
