@@ -46,7 +46,7 @@ async function guardOrigin(deps: CatalogueEditDeps, kind: 'directives' | 'obliga
 }
 
 export async function createDirective(deps: CatalogueEditDeps, body: z.infer<typeof directiveHeader>, principal: Principal): Promise<DirectiveRecord> {
-  if (principal.role !== 'admin') throw new AccessError(403, 'chỉ quản trị viên được thêm văn bản');
+  adminsOnly(principal, 'thêm văn bản');
   await guardOrigin(deps, 'directives', body.id, false);
   const record: DirectiveRecord = {
     id: body.id,
@@ -64,7 +64,12 @@ export async function createDirective(deps: CatalogueEditDeps, body: z.infer<typ
 }
 
 /** Creates (no `existing`) or replaces a console obligation; returns the stored record. */
+const adminsOnly = (principal: Principal, what: string) => {
+  if (principal.role !== 'admin') throw new AccessError(403, `chỉ quản trị viên được ${what}`);
+};
+
 export async function saveObligation(deps: CatalogueEditDeps, body: ObligationBody, principal: Principal, mode: 'create' | 'replace'): Promise<ObligationRecord> {
+  adminsOnly(principal, mode === 'create' ? 'thêm nhiệm vụ' : 'sửa nhiệm vụ');
   await guardOrigin(deps, 'obligations', body.id, mode === 'replace');
   const snapshot = await deps.store.snapshot('all');
   const directive = snapshot.directives.get(body.directiveId);
@@ -123,6 +128,7 @@ export async function saveObligation(deps: CatalogueEditDeps, body: ObligationBo
 }
 
 export async function deleteObligation(deps: CatalogueEditDeps, id: string, principal: Principal): Promise<void> {
+  adminsOnly(principal, 'xóa nhiệm vụ');
   await guardOrigin(deps, 'obligations', id, true);
   const before = (await deps.store.snapshot('all')).obligations.get(id)!;
   for (const u of [...before.assignees.units, ...before.assignees.childrenOf]) await authorize(deps.access, principal, 'manage', u);
