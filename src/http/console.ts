@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { authorize, principalFromSession, type AccessDeps, type UserRow } from '../app/access.js';
+import { AccessError, authorize, createApiToken, principalFromSession, type AccessDeps, type UserRow } from '../app/access.js';
 import { AssignmentError, completeAssignment, describeStatus, type AssignmentDeps } from '../app/assignments.js';
 import { CatalogueEditError, createDirective, obligationBody, saveObligation, type CatalogueEditDeps } from '../app/catalogue-edit.js';
 import type { Settings } from '../app/catalogue/catalogue.js';
@@ -69,6 +69,7 @@ const NAV: readonly [string, string][] = [
   ['/units', 'Đơn vị'],
   ['/deliveries', 'Nhật ký gửi'],
   ['/calendar', 'Lịch nghỉ'],
+  ['/tokens', 'Mã API'],
 ];
 
 function layout(s: Session, title: string, body: string): string {
@@ -125,6 +126,14 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
   const today = () => localDateOf(ad.clock.now(), ad.calendar.zone);
 
   await app.register(async (c) => {
+    // A refused role or a missing row is a page here, not JSON.
+    c.setErrorHandler((error, request, reply) => {
+      const s = sessions.get(request);
+      if (s && (error instanceof AccessError || error instanceof CatalogueEditError)) {
+        return send(reply, error.status, layout(s, error.status === 403 ? 'Không có quyền' : 'Chưa thực hiện được', `<p class="bad">${e(error.message)}</p>`));
+      }
+      throw error;
+    });
     c.addHook('preHandler', async (request, reply) => {
       const id = sessionId(request);
       const found = id ? await principalFromSession(deps.access, id) : undefined;
@@ -334,6 +343,54 @@ ${
         return `<li style="margin-left: ${depth}rem"><strong>${e(u.name)}</strong> <span class="muted">${e(u.id)}</span>${feed}<br><small>${people || '<span class="bad">chưa có người nhận</span>'}</small></li>${(children.get(id) ?? []).sort().map((c) => render(c, depth + 1)).join('')}`;
       };
       return send(reply, 200, layout(s, 'Đơn vị', `<p class="muted">Cây đơn vị khai trong config/catalogue/units.yaml. Sao chép địa chỉ "lịch các hạn" vào Google Calendar, Outlook hoặc lịch điện thoại (Thêm lịch từ URL) để thấy mọi hạn của đơn vị.</p><ul style="list-style: none; padding: 0">${(children.get(null) ?? []).sort().map((r) => render(r, 0)).join('')}</ul>`));
+    });
+
+    // ── API tokens (admins; each within its own scope) ─────────────────────
+    const tokenPage = async (s: Session, extra = '') => {
+      const readable = readableUnits(s.principal, await ad.store.units());
+      const rows = (await deps.access.store.apiTokens()).filter((t) => readable === 'all' || (t.unitId !== null && readable.has(t.unitId)));
+      const units = (await ad.store.units()).filter((u) => readable === 'all' || readable.has(u.id));
+      return layout(
+        s,
+        'Mã truy cập API',
+        `${extra}<p class="muted">Dùng trong tiêu đề <code>Authorization: Bearer …</code> cho phần mềm khác. Mã chỉ hiện một lần khi tạo; hệ thống chỉ lưu bản băm.</p>
+<table><tr><th>Số</th><th>Tên</th><th>Quyền</th><th>Đơn vị</th><th></th></tr>${rows
+          .map(
+            (t) =>
+              `<tr><td>${t.id}</td><td>${e(t.name)}</td><td>${e(t.role)}</td><td>${e(t.unitId ?? 'mọi đơn vị')}</td><td>${t.revokedAt ? 'đã thu hồi' : `<form method="post" action="/tokens/${t.id}/revoke"><input type="hidden" name="_csrf" value="${e(s.csrfToken)}"><button type="submit" style="margin: 0">Thu hồi</button></form>`}</td></tr>`,
+          )
+          .join('')}</table>
+<h2>Tạo mã mới</h2>
+<form method="post" action="/tokens"><input type="hidden" name="_csrf" value="${e(s.csrfToken)}">
+<div class="grid"><div><label for="name">Tên (phần mềm dùng mã)</label><input id="name" name="name" required maxlength="100"></div>
+<div><label for="role">Quyền</label><select id="role" name="role"><option value="viewer">viewer (chỉ xem)</option><option value="officer">officer (việc của đơn vị)</option><option value="admin">admin</option></select></div>
+<div><label for="unit">Đơn vị</label><select id="unit" name="unit">${units.map((u) => `<option value="${e(u.id)}">${e(u.name)}</option>`).join('')}</select></div></div>
+<button type="submit">Tạo mã</button></form>`,
+      );
+    };
+    c.get('/tokens', async (request, reply) => {
+      const s = current(request);
+      if (s.principal.role !== 'admin') return send(reply, 403, layout(s, 'Không có quyền', '<p>Chỉ quản trị viên quản lý mã API.</p>'));
+      return send(reply, 200, await tokenPage(s));
+    });
+    c.post('/tokens', async (request, reply) => {
+      const s = current(request);
+      const form = z.object({ name: z.string().trim().min(1).max(100), role: z.enum(['admin', 'officer', 'viewer']), unit: z.string().min(1) }).safeParse(request.body);
+      if (s.principal.role !== 'admin') return send(reply, 403, layout(s, 'Không có quyền', '<p>Chỉ quản trị viên quản lý mã API.</p>'));
+      if (!form.success) return send(reply, 400, await tokenPage(s, '<p class="bad">Cần tên, quyền và đơn vị.</p>'));
+      await authorize(deps.access.store, s.principal, 'manage', form.data.unit);
+      const { token } = await createApiToken({ store: deps.access.store, clock: ad.clock }, { name: form.data.name, role: form.data.role, unitId: form.data.unit, createdBy: s.principal.actor });
+      return send(reply, 201, await tokenPage(s, `<p class="ok">Mã mới (chép ngay, sẽ không hiện lại):</p><p><code id="new-token">${e(token)}</code></p>`));
+    });
+    c.post('/tokens/:id/revoke', async (request, reply) => {
+      const s = current(request);
+      const id = Number((request.params as { id: string }).id);
+      const token = (await deps.access.store.apiTokens()).find((t) => t.id === id);
+      if (s.principal.role !== 'admin' || !token) return send(reply, 404, layout(s, 'Không có', '<p>Không có mã này.</p>'));
+      if (token.unitId === null ? s.principal.unitId !== null : !(await deps.access.store.unitAncestors(token.unitId))) return send(reply, 403, layout(s, 'Không có quyền', '<p>Mã này ngoài phạm vi của đồng chí.</p>'));
+      if (token.unitId !== null) await authorize(deps.access.store, s.principal, 'manage', token.unitId);
+      await deps.access.store.revokeApiToken(id, ad.clock.now());
+      return reply.code(303).header('location', '/tokens').send();
     });
 
     c.get('/calendar', async (request, reply) => reply.code(303).header('location', `/calendar/${today().slice(0, 4)}`).send());

@@ -83,6 +83,34 @@ describe('API roles, enforced on the server', () => {
   });
 });
 
+describe('console: API tokens', () => {
+  it('an admin creates a token (shown once) within its scope and revokes it; a viewer may not', async () => {
+    const { h, app, store } = await setup();
+    await createUser({ store, clock: h.clock }, { username: 'vp', displayName: 'VP', password: 'mật khẩu quản trị 1', role: 'admin', unitId: 'dmc' });
+    await createUser({ store, clock: h.clock }, { username: 'xem', displayName: 'Xem', password: 'mật khẩu chỉ xem 1', role: 'viewer', unitId: 'dmc' });
+    const signIn = async (username: string, password: string) => {
+      const r = await app.inject({ method: 'POST', url: '/login', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ username, password }).toString() });
+      const cookie = String(r.headers['set-cookie']).split(';')[0]!;
+      const page = await app.inject({ method: 'GET', url: '/', headers: { cookie } });
+      return { cookie, csrf: /name="_csrf" value="([^"]+)"/.exec(page.body)![1]! };
+    };
+    const admin = await signIn('vp', 'mật khẩu quản trị 1');
+    const form = (fields: Record<string, string>) => ({ headers: { cookie: admin.cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ _csrf: admin.csrf, ...fields }).toString() });
+    const created = await app.inject({ method: 'POST', url: '/tokens', ...form({ name: 'erp', role: 'viewer', unit: UNIT }) });
+    expect(created.statusCode).toBe(201);
+    const token = /<code id="new-token">([^<]+)<\/code>/.exec(created.body)![1]!;
+    expect((await app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(token) })).json()).toEqual({ role: 'viewer', unitId: UNIT, actor: 'token:erp' });
+    expect((await app.inject({ method: 'GET', url: '/tokens', headers: { cookie: admin.cookie } })).body).not.toContain(token);
+    expect((await app.inject({ method: 'POST', url: '/tokens', ...form({ name: 'x', role: 'admin', unit: 'td' }) })).statusCode).toBe(403);
+    const [row] = await store.apiTokens();
+    expect((await app.inject({ method: 'POST', url: `/tokens/${row!.id}/revoke`, ...form({}) })).statusCode).toBe(303);
+    expect((await app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(token) })).statusCode).toBe(401);
+
+    const viewer = await signIn('xem', 'mật khẩu chỉ xem 1');
+    expect((await app.inject({ method: 'GET', url: '/tokens', headers: { cookie: viewer.cookie } })).statusCode).toBe(403);
+  });
+});
+
 describe('console sessions', () => {
   it('signs in with a scrypt password, calls the API with the CSRF token (and not without it), signs out', async () => {
     const { h, app, store } = await setup();
