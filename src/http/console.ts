@@ -237,6 +237,45 @@ ${health.length ? health.map((h) => `<p>${e(h.appId)}: ${h.status === 'ok' ? '<s
       }
     });
 
+    c.get('/obligations/:id/edit', async (request, reply) => {
+      const s = current(request);
+      const { id } = z.object({ id: z.string() }).parse(request.params);
+      const o = (await deps.edit.store.snapshot('all')).obligations.get(id);
+      if (!o) return send(reply, 404, layout(s, 'Không có nhiệm vụ', `<p>Không có nhiệm vụ "${e(id)}".</p>`));
+      if ((await deps.edit.store.originOf('obligations', id)) === 'config') {
+        return send(reply, 409, layout(s, o.title, '<p class="bad">Nhiệm vụ này khai trong config/ (YAML): sửa ở đó rồi chạy hanchot sync.</p>'));
+      }
+      return send(reply, 200, layout(s, `Sửa: ${o.title}`, await obligationForm(deps, s, formFromObligation(o), { action: `/obligations/${encodeURIComponent(id)}/edit` })));
+    });
+
+    c.post('/obligations/:id/edit', async (request, reply) => {
+      const s = current(request);
+      const { id } = z.object({ id: z.string() }).parse(request.params);
+      const form: FormValues = { ...(request.body as FormValues), id };
+      const action = `/obligations/${encodeURIComponent(id)}/edit`;
+      const built = obligationFromForm(form);
+      if (form.action === 'preview' || !built.ok) {
+        let preview: RulePreview | undefined;
+        let problems = built.ok ? [] : built.issues;
+        if (built.ok) {
+          try {
+            preview = previewRule({ rule: built.body.rule, ladder: built.body.ladder }, deps.settings, ad.calendar, today());
+          } catch (err) {
+            if (!(err instanceof RulePreviewError)) throw err;
+            problems = err.issues.map((i) => `${i.path}: ${i.message}`);
+          }
+        }
+        return send(reply, problems.length ? 400 : 200, layout(s, 'Sửa nhiệm vụ', await obligationForm(deps, s, form, { preview, problems, action })));
+      }
+      try {
+        await saveObligation(deps.edit, built.body, s.principal, 'replace');
+      } catch (err) {
+        if (err instanceof CatalogueEditError) return send(reply, err.status, layout(s, 'Sửa nhiệm vụ', await obligationForm(deps, s, form, { action, problems: [err.message, ...err.issues.map((i) => `${i.path}: ${i.message}`)] })));
+        throw err;
+      }
+      return reply.code(303).header('location', `/obligations/${encodeURIComponent(id)}`).send();
+    });
+
     c.get('/obligations/:id', async (request, reply) => {
       const s = current(request);
       const { id } = z.object({ id: z.string() }).parse(request.params);
@@ -253,6 +292,7 @@ ${health.length ? health.map((h) => `<p>${e(h.appId)}: ${h.status === 'ok' ? '<s
       const body = `<p>Văn bản: số ${e(directive?.number ?? o.directiveId)}${directive ? ` – ${e(directive.title)}` : ''}${o.clause ? ` (mục ${e(o.clause)})` : ''}</p>
 ${o.sentence ? `<blockquote>${e(o.sentence)}</blockquote>` : ''}
 <p>Thời hạn: <strong>${e(describeRule(o.rule))}</strong>${o.assumed ? ` <span class="bad">(giả định: ${e(o.assumed)})</span>` : ''}</p>
+${(await deps.edit.store.originOf('obligations', o.id)) === 'console' ? `<p><a href="/obligations/${e(encodeURIComponent(o.id))}/edit">Sửa nhiệm vụ</a></p>` : '<p class="muted">Khai trong config/ (YAML).</p>'}
 <h2>Các kỳ sắp tới</h2>${previewTable(preview)}
 ${deps.remind ? `<form method="post" action="/obligations/${e(encodeURIComponent(o.id))}/remind"><input type="hidden" name="_csrf" value="${e(s.csrfToken)}"><button type="submit">Gửi nhắc ngay kỳ gần nhất</button> <small class="muted">(mọi đơn vị chưa hoàn thành; gửi cả ngoài giờ)</small></form>` : ''}
 <h2>Đơn vị được giao (${units.length})</h2>
@@ -445,12 +485,69 @@ const RULE_KINDS: readonly [string, string][] = [
   ['period', 'trong một khoảng (quý, tháng, năm)'],
   ['continuous', 'thường xuyên'],
   ['on_event', 'khi có phát sinh'],
+  ['relative', 'tính từ một ngày mốc (Tết, 1/5 …)'],
+  ['rrule', 'lặp theo RRULE (nâng cao)'],
 ];
 
 type FormValues = Record<string, string | string[] | undefined>;
 const one = (v: string | string[] | undefined): string => (Array.isArray(v) ? (v[0] ?? '') : (v ?? '')).trim();
 const many = (v: string | string[] | undefined): string[] => (Array.isArray(v) ? v : v ? [v] : []).filter(Boolean);
 const num = (v: string | string[] | undefined): number | undefined => (one(v) === '' ? undefined : Number(one(v)));
+
+/**
+ * The escalation editor: levels as "1 unit_leader; 3 parent_leadership; 5 contacts:a,b", a
+ * repeat period and a repeat count. All empty: the default policy of settings.yaml.
+ */
+function escalationFromForm(form: FormValues): { value: unknown } | { problem: string } | undefined {
+  const text = one(form.escalationLevels);
+  if (!text && !one(form.repeatEveryWorkingDays) && !one(form.maxRepeats)) return undefined;
+  const levels = [];
+  for (const part of text.split(/[;\n]+/).map((p) => p.trim()).filter(Boolean)) {
+    const m = /^(\d+)\s+(unit_leader|parent_leadership|contacts:([a-z0-9._,-]+))$/.exec(part);
+    if (!m) return { problem: `"${part}" phải dạng "1 unit_leader", "3 parent_leadership" hoặc "5 contacts:id1,id2"` };
+    levels.push({ afterWorkingDays: Number(m[1]), notify: m[3] ? { contacts: m[3].split(',').filter(Boolean) } : m[2] });
+  }
+  return { value: { levels, repeatEveryWorkingDays: num(form.repeatEveryWorkingDays) ?? 5, maxRepeats: num(form.maxRepeats) ?? 3 } };
+}
+
+/** A stored obligation as the form's fields (to edit it). */
+export function formFromObligation(o: StoredObligation): FormValues {
+  const r = o.rule as unknown as Record<string, unknown>;
+  const str = (v: unknown) => (v === undefined || v === null ? '' : String(v));
+  const out: FormValues = {
+    id: o.id,
+    directiveId: o.directiveId,
+    title: o.title,
+    clause: o.clause ?? '',
+    sentence: o.sentence ?? '',
+    kind: str(r.kind),
+    date: str(r.date),
+    bound: str(r.bound),
+    day: str(r.day),
+    month: str(r.month),
+    monthOfQuarter: str(r.monthOfQuarter),
+    periodUnit: str(r.unit),
+    year: str(r.year),
+    quarter: str(r.quarter),
+    workingDays: str(r.workingDays),
+    checkIn: str(r.checkIn),
+    anchor: str(r.anchor),
+    offsetDays: str(r.offsetDays),
+    rrule: str(r.rrule),
+    start: str(r.start),
+    ladder: o.ladder ? o.ladder.join(', ') : '',
+    units: [...o.assignees.units],
+    childrenOf: [...o.assignees.childrenOf],
+  };
+  if (o.escalation) {
+    out.escalationLevels = o.escalation.levels
+      .map((l) => `${l.afterWorkingDays} ${l.notify.kind === 'contacts' ? `contacts:${l.notify.contactIds.join(',')}` : l.notify.kind}`)
+      .join('; ');
+    out.repeatEveryWorkingDays = String(o.escalation.repeatEveryWorkingDays);
+    out.maxRepeats = String(o.escalation.maxRepeats);
+  }
+  return out;
+}
 
 /** The rule builder's fields as a rule, and the form as an obligation body (checked by the same schema as the API). */
 export function obligationFromForm(form: FormValues): { ok: true; body: z.infer<typeof obligationBody> } | { ok: false; issues: string[] } {
@@ -462,7 +559,12 @@ export function obligationFromForm(form: FormValues): { ok: true; body: z.infer<
   if (kind === 'monthly') Object.assign(rule, { day: one(form.day) === 'last' ? 'last' : num(form.day) });
   if (kind === 'period') Object.assign(rule, { unit: one(form.periodUnit), year: num(form.year), quarter: num(form.quarter), month: num(form.month), half: num(form.half), start: one(form.start) || undefined, end: one(form.end) || undefined });
   if (kind === 'on_event') Object.assign(rule, { workingDays: num(form.workingDays) });
+  if (kind === 'continuous') Object.assign(rule, { checkIn: one(form.checkIn) || undefined });
+  if (kind === 'relative') Object.assign(rule, { anchor: one(form.anchor), offsetDays: num(form.offsetDays) ?? 0 });
+  if (kind === 'rrule') Object.assign(rule, { rrule: one(form.rrule), start: one(form.start) });
   const ladder = one(form.ladder) ? one(form.ladder).split(/[\s,]+/).filter(Boolean) : undefined;
+  const escalation = escalationFromForm(form);
+  if (escalation && 'problem' in escalation) return { ok: false, issues: [`escalation: ${escalation.problem}`] };
   const candidate = {
     id: one(form.id),
     directiveId: one(form.directiveId),
@@ -472,6 +574,7 @@ export function obligationFromForm(form: FormValues): { ok: true; body: z.infer<
     rule: Object.fromEntries(Object.entries(rule).filter(([, v]) => v !== undefined && v !== '' && !Number.isNaN(v))),
     assignees: { units: many(form.units), childrenOf: many(form.childrenOf) },
     ...(ladder ? { ladder } : {}),
+    ...(escalation ? { escalation: escalation.value } : {}),
   };
   const parsed = obligationBody.safeParse(candidate);
   if (!parsed.success) return { ok: false, issues: parsed.error.issues.map((i) => `${i.path.join('.') || 'nhiệm vụ'}: ${i.message}`) };
@@ -480,7 +583,7 @@ export function obligationFromForm(form: FormValues): { ok: true; body: z.infer<
   return { ok: true, body: parsed.data };
 }
 
-async function obligationForm(deps: ConsoleDeps, s: Session, form: FormValues, extra: { preview?: RulePreview; problems?: readonly string[] } = {}): Promise<string> {
+async function obligationForm(deps: ConsoleDeps, s: Session, form: FormValues, extra: { preview?: RulePreview; problems?: readonly string[]; action?: string } = {}): Promise<string> {
   const snapshot = await deps.edit.store.snapshot('all');
   const tree = [...snapshot.units.values()].sort((a, b) => a.id.localeCompare(b.id));
   const readable = readableUnits(s.principal, tree.map((u) => ({ id: u.id, parent: u.parentId })));
@@ -490,7 +593,7 @@ async function obligationForm(deps: ConsoleDeps, s: Session, form: FormValues, e
   const kind = one(form.kind) || 'yearly';
   const directiveId = one(form.directiveId) || one(form.directive);
   return `${extra.problems?.length ? `<div class="bad"><p>Chưa lưu được:</p><ul>${extra.problems.map((p) => `<li>${e(p)}</li>`).join('')}</ul></div>` : ''}
-<form method="post" action="/obligations/new">
+<form method="post" action="${e(extra.action ?? '/obligations/new')}">
 <input type="hidden" name="_csrf" value="${e(s.csrfToken)}">
 <div class="grid">
 <div><label for="directiveId">Văn bản</label><select id="directiveId" name="directiveId" required>${[...snapshot.directives.values()].map((d) => `<option value="${e(d.id)}"${directiveId === d.id ? ' selected' : ''}>${e(d.number)} – ${e(d.title)}</option>`).join('')}</select></div>
@@ -510,8 +613,19 @@ async function obligationForm(deps: ConsoleDeps, s: Session, form: FormValues, e
 <div><label for="year">Năm</label><input id="year" name="year" type="number" value="${v('year')}"></div>
 <div><label for="quarter">Quý</label><input id="quarter" name="quarter" type="number" min="1" max="4" value="${v('quarter')}"></div>
 <div><label for="workingDays">Số ngày làm việc (khi có phát sinh)</label><input id="workingDays" name="workingDays" type="number" min="0" value="${v('workingDays')}"></div>
+<div><label for="checkIn">Báo cáo định kỳ (thường xuyên)</label><select id="checkIn" name="checkIn"><option value="">(không)</option>${['monthly', 'quarterly', 'semiannual', 'yearly'].map((k) => `<option${one(form.checkIn) === k ? ' selected' : ''}>${k}</option>`).join('')}</select></div>
+<div><label for="anchor">Ngày mốc</label><select id="anchor" name="anchor"><option value="">(không)</option>${deps.assignments.calendar.anchorIds().map((a) => `<option${one(form.anchor) === a ? ' selected' : ''}>${e(a)}</option>`).join('')}</select></div>
+<div><label for="offsetDays">Lệch so với mốc (ngày, âm là trước)</label><input id="offsetDays" name="offsetDays" type="number" value="${v('offsetDays')}"></div>
+<div><label for="rrule">RRULE</label><input id="rrule" name="rrule" value="${v('rrule')}" placeholder="FREQ=MONTHLY;BYMONTHDAY=15"></div>
+<div><label for="start">Bắt đầu (RRULE, khoảng)</label><input id="start" name="start" type="date" value="${v('start')}"></div>
 </div>
 <label for="ladder">Lịch nhắc (để trống: ${e(deps.settings.ladder.map((l) => l.id).join(', '))})</label><input id="ladder" name="ladder" value="${v('ladder')}" placeholder="30d, 7d, 3wd, 1wd, 0d">
+</fieldset>
+<fieldset><legend>Chuyển cấp khi quá hạn</legend>
+<label for="escalationLevels">Các cấp (để trống: mặc định ${e(deps.settings.escalation.levels.map((l) => `${l.afterWorkingDays} ${l.notify.kind}`).join('; '))})</label>
+<input id="escalationLevels" name="escalationLevels" value="${v('escalationLevels')}" placeholder="1 unit_leader; 3 parent_leadership">
+<div class="grid"><div><label for="repeatEveryWorkingDays">Nhắc lại mỗi (ngày làm việc)</label><input id="repeatEveryWorkingDays" name="repeatEveryWorkingDays" type="number" min="1" value="${v('repeatEveryWorkingDays')}"></div>
+<div><label for="maxRepeats">Số lần nhắc lại tối đa</label><input id="maxRepeats" name="maxRepeats" type="number" min="0" value="${v('maxRepeats')}"></div></div>
 </fieldset>
 <fieldset><legend>Giao cho</legend>
 <p class="muted">Chọn đơn vị, hoặc "mọi đơn vị trực thuộc" một đơn vị.</p>

@@ -102,3 +102,46 @@ describe('directives and obligations entered through the API', () => {
     expect(await h.db.query('select id, revision, updated_at from obligations order by id')).toEqual(before);
   });
 });
+
+describe('editing in the console', () => {
+  it('opens a console obligation prefilled, saves a new day and an escalation policy, and refuses config/ rows and a malformed policy', async () => {
+    const { h, app } = await setup();
+    const { createUser } = await import('../../src/app/access.js');
+    await createUser({ store: new PostgresAccessStore(h.db), clock: h.clock }, { username: 'vp', displayName: 'VP', password: 'mật khẩu quản trị 1', role: 'admin', unitId: 'dmc' });
+    const signIn = await app.inject({ method: 'POST', url: '/login', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'username=vp&password=' + encodeURIComponent('mật khẩu quản trị 1') });
+    const cookie = String(signIn.headers['set-cookie']).split(';')[0]!;
+    await app.inject({ method: 'POST', url: '/api/v1/directives', headers: admin, payload: DIRECTIVE });
+    await app.inject({ method: 'POST', url: '/api/v1/obligations', headers: admin, payload: OBLIGATION });
+
+    const edit = await app.inject({ method: 'GET', url: `/obligations/${OBLIGATION.id}/edit`, headers: { cookie } });
+    expect(edit.statusCode).toBe(200);
+    expect(edit.body).toContain(`value="${OBLIGATION.title}"`);
+    expect(edit.body).toMatch(/<option value="quarterly" selected>/);
+    expect(edit.body).toMatch(/name="childrenOf" value="dmc"[^>]* checked>/);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(edit.body)![1]!;
+    const post = (fields: Record<string, string>) =>
+      app.inject({
+        method: 'POST',
+        url: `/obligations/${OBLIGATION.id}/edit`,
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ _csrf: csrf, directiveId: DIRECTIVE.id, title: OBLIGATION.title, kind: 'quarterly', monthOfQuarter: '3', day: '25', childrenOf: 'dmc', action: 'save', ...fields }).toString(),
+      });
+    const bad = await post({ escalationLevels: '2 the boss' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('phải dạng');
+    const saved = await post({ escalationLevels: '2 unit_leader; 4 parent_leadership', repeatEveryWorkingDays: '10', maxRepeats: '1' });
+    expect(saved.statusCode).toBe(303);
+    const stored = (await h.db.query<{ rule: object; escalation: object; revision: number }>('select rule, escalation, revision from obligations where id = $1', [OBLIGATION.id]))[0]!;
+    expect(stored.rule).toEqual({ kind: 'quarterly', monthOfQuarter: 3, day: 25 });
+    expect(stored.escalation).toEqual({
+      levels: [
+        { level: 1, afterWorkingDays: 2, notify: { kind: 'unit_leader' } },
+        { level: 2, afterWorkingDays: 4, notify: { kind: 'parent_leadership' } },
+      ],
+      repeatEveryWorkingDays: 10,
+      maxRepeats: 1,
+    });
+    expect(stored.revision).toBe(2);
+    expect((await app.inject({ method: 'GET', url: '/obligations/dmc-159-2020.thematic-report/edit', headers: { cookie } })).statusCode).toBe(409);
+  });
+});
