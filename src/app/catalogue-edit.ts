@@ -10,7 +10,7 @@ import type { Principal } from '../domain/access.js';
 import type { JobQueue } from './job-queue.js';
 import type { Clock } from './ports.js';
 import type { CatalogueStore, DirectiveRecord, ObligationRecord, PlanStore } from './stores.js';
-import { diff, obligationChange } from './sync.js';
+import { diff, directiveRecord, obligationChange } from './sync.js';
 
 /**
  * Directives and obligations entered in the console or through the API (origin 'console'). The
@@ -48,17 +48,7 @@ async function guardOrigin(deps: CatalogueEditDeps, kind: 'directives' | 'obliga
 export async function createDirective(deps: CatalogueEditDeps, body: z.infer<typeof directiveHeader>, principal: Principal): Promise<DirectiveRecord> {
   adminsOnly(principal, 'thêm văn bản');
   await guardOrigin(deps, 'directives', body.id, false);
-  const record: DirectiveRecord = {
-    id: body.id,
-    number: body.number,
-    issuer: body.issuer,
-    issuedOn: body.issuedOn,
-    title: body.title,
-    source: body.source ?? null,
-    termFrom: body.term?.from ?? null,
-    termUntil: body.term?.until ?? null,
-    assumed: body.assumed ?? null,
-  };
+  const record = directiveRecord(body);
   await deps.store.applySync({ directives: diff(new Map(), [record]), units: [], contacts: [], obligations: [] }, deps.clock.now(), principal.actor, 'console');
   return record;
 }

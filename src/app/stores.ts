@@ -457,16 +457,9 @@ export interface FeedSubject {
   readonly contactId: string | null;
 }
 
-export interface DeliveryRow {
+export interface DeliveryRow extends Pick<NewDelivery, 'idempotencyKey' | 'obligationId' | 'occurrenceKey' | 'unitId' | 'step' | 'contactId' | 'channel'> {
   readonly id: number;
-  readonly idempotencyKey: string;
   readonly purpose: DeliveryPurpose;
-  readonly obligationId: string;
-  readonly occurrenceKey: string;
-  readonly unitId: string;
-  readonly step: string;
-  readonly contactId: string;
-  readonly channel: ChannelName;
   readonly status: string;
   readonly attempts: number;
   readonly errorCode: string | null;

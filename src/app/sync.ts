@@ -12,6 +12,21 @@ import type {
 } from './stores.js';
 import type { Clock } from './ports.js';
 
+/** A directive's header (YAML or API) as its row. */
+export function directiveRecord(d: { id: string; number: string; issuer: string; issuedOn: string; title: string; source?: string; term?: { from?: string; until?: string }; assumed?: string }): DirectiveRecord {
+  return {
+    id: d.id,
+    number: d.number,
+    issuer: d.issuer,
+    issuedOn: d.issuedOn,
+    title: d.title,
+    source: d.source ?? null,
+    termFrom: d.term?.from ?? null,
+    termUntil: d.term?.until ?? null,
+    assumed: d.assumed ?? null,
+  };
+}
+
 /** The catalogue (config/) as the rows the record should hold. */
 export function recordsOf(catalogue: Catalogue): {
   directives: DirectiveRecord[];
@@ -20,17 +35,7 @@ export function recordsOf(catalogue: Catalogue): {
   obligations: ObligationRecord[];
 } {
   return {
-    directives: catalogue.directives.map((d) => ({
-      id: d.id,
-      number: d.number,
-      issuer: d.issuer,
-      issuedOn: d.issuedOn,
-      title: d.title,
-      source: d.source ?? null,
-      termFrom: d.term?.from ?? null,
-      termUntil: d.term?.until ?? null,
-      assumed: d.assumed ?? null,
-    })),
+    directives: catalogue.directives.map(directiveRecord),
     units: catalogue.units.map((u) => ({
       id: u.id,
       parentId: u.parent,

@@ -209,9 +209,9 @@ ${health.length ? health.map((h) => `<p>${e(h.appId)}: ${h.status === 'ok' ? '<s
       send(reply, 200, layout(current(request), 'Thêm nhiệm vụ', await obligationForm(deps, current(request), z.record(z.string(), z.string()).catch({}).parse(request.query)))),
     );
 
-    c.post('/obligations/new', async (request, reply) => {
+    /** A posted obligation form: preview it (or show its problems), else save it and go to its page. */
+    const postObligation = async (request: FastifyRequest, reply: FastifyReply, form: FormValues, mode: 'create' | 'replace', action: string, title: string) => {
       const s = current(request);
-      const form = request.body as Record<string, string | string[] | undefined>;
       const built = obligationFromForm(form);
       if (form.action === 'preview' || !built.ok) {
         let preview: RulePreview | undefined;
@@ -224,18 +224,20 @@ ${health.length ? health.map((h) => `<p>${e(h.appId)}: ${h.status === 'ok' ? '<s
             problems = err.issues.map((i) => `${i.path}: ${i.message}`);
           }
         }
-        return send(reply, problems.length ? 400 : 200, layout(s, 'Thêm nhiệm vụ', await obligationForm(deps, s, form, { preview, problems })));
+        return send(reply, problems.length ? 400 : 200, layout(s, title, await obligationForm(deps, s, form, { preview, problems, action })));
       }
       try {
-        const saved = await saveObligation(deps.edit, built.body, s.principal, 'create');
+        const saved = await saveObligation(deps.edit, built.body, s.principal, mode);
         return reply.code(303).header('location', `/obligations/${encodeURIComponent(saved.id)}`).send();
       } catch (err) {
         if (err instanceof CatalogueEditError) {
-          return send(reply, err.status, layout(s, 'Thêm nhiệm vụ', await obligationForm(deps, s, form, { problems: [err.message, ...err.issues.map((i) => `${i.path}: ${i.message}`)] })));
+          return send(reply, err.status, layout(s, title, await obligationForm(deps, s, form, { action, problems: [err.message, ...err.issues.map((i) => `${i.path}: ${i.message}`)] })));
         }
         throw err;
       }
-    });
+    };
+
+    c.post('/obligations/new', async (request, reply) => postObligation(request, reply, request.body as FormValues, 'create', '/obligations/new', 'Thêm nhiệm vụ'));
 
     c.get('/obligations/:id/edit', async (request, reply) => {
       const s = current(request);
@@ -249,31 +251,8 @@ ${health.length ? health.map((h) => `<p>${e(h.appId)}: ${h.status === 'ok' ? '<s
     });
 
     c.post('/obligations/:id/edit', async (request, reply) => {
-      const s = current(request);
       const { id } = z.object({ id: z.string() }).parse(request.params);
-      const form: FormValues = { ...(request.body as FormValues), id };
-      const action = `/obligations/${encodeURIComponent(id)}/edit`;
-      const built = obligationFromForm(form);
-      if (form.action === 'preview' || !built.ok) {
-        let preview: RulePreview | undefined;
-        let problems = built.ok ? [] : built.issues;
-        if (built.ok) {
-          try {
-            preview = previewRule({ rule: built.body.rule, ladder: built.body.ladder }, deps.settings, ad.calendar, today());
-          } catch (err) {
-            if (!(err instanceof RulePreviewError)) throw err;
-            problems = err.issues.map((i) => `${i.path}: ${i.message}`);
-          }
-        }
-        return send(reply, problems.length ? 400 : 200, layout(s, 'Sửa nhiệm vụ', await obligationForm(deps, s, form, { preview, problems, action })));
-      }
-      try {
-        await saveObligation(deps.edit, built.body, s.principal, 'replace');
-      } catch (err) {
-        if (err instanceof CatalogueEditError) return send(reply, err.status, layout(s, 'Sửa nhiệm vụ', await obligationForm(deps, s, form, { action, problems: [err.message, ...err.issues.map((i) => `${i.path}: ${i.message}`)] })));
-        throw err;
-      }
-      return reply.code(303).header('location', `/obligations/${encodeURIComponent(id)}`).send();
+      return postObligation(request, reply, { ...(request.body as FormValues), id }, 'replace', `/obligations/${encodeURIComponent(id)}/edit`, 'Sửa nhiệm vụ');
     });
 
     c.get('/obligations/:id', async (request, reply) => {
