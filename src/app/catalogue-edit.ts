@@ -2,14 +2,14 @@ import { z } from 'zod';
 import { AccessError, authorize, type AccessStore } from './access.js';
 import type { Settings } from './catalogue/catalogue.js';
 import { escalationPolicyFrom, toDueRule } from './catalogue/load-catalogue.js';
-import { directiveHeader, obligationInput } from './catalogue/schemas.js';
+import { contactInput, directiveHeader, obligationInput } from './catalogue/schemas.js';
 import type { EscalationPolicy } from '../domain/escalation.js';
 import { isDomainError } from '../domain/errors.js';
 import { parseLadder } from '../domain/ladder.js';
 import type { Principal } from '../domain/access.js';
 import type { JobQueue } from './job-queue.js';
 import type { Clock } from './ports.js';
-import type { CatalogueStore, DirectiveRecord, ObligationRecord, PlanStore } from './stores.js';
+import type { CatalogueStore, ContactRecord, DirectiveRecord, ObligationRecord, PlanStore } from './stores.js';
 import { diff, directiveRecord, obligationChange } from './sync.js';
 
 /**
@@ -130,4 +130,43 @@ export async function deleteObligation(deps: CatalogueEditDeps, id: string, prin
 function stripRevision<T extends { revision: number }>(row: T): Omit<T, 'revision'> {
   const { revision: _revision, ...rest } = row;
   return rest;
+}
+
+export const contactBody = contactInput.extend({ unitId: z.string().min(1) });
+export type ContactBody = z.infer<typeof contactBody>;
+
+/** Adds or replaces a person of a unit (console origin); an admin over that unit decides. */
+export async function saveContact(deps: CatalogueEditDeps, body: ContactBody, principal: Principal, mode: 'create' | 'replace'): Promise<ContactRecord> {
+  adminsOnly(principal, mode === 'create' ? 'thêm người nhận' : 'sửa người nhận');
+  const origin = await deps.store.originOf('contacts', body.id);
+  if (mode === 'create' && origin) throw new CatalogueEditError(409, `đã có người nhận "${body.id}"`);
+  if (mode === 'replace' && !origin) throw new CatalogueEditError(404, `không có người nhận "${body.id}"`);
+  if (origin === 'config') throw new CatalogueEditError(409, `"${body.id}" được khai trong config/catalogue/units.yaml: sửa ở đó rồi chạy hanchot sync`);
+  if (!(await deps.store.originOf('units', body.unitId))) throw new CatalogueEditError(404, `không có đơn vị "${body.unitId}"`, [{ path: 'unitId', message: 'không tồn tại' }]);
+  await authorize(deps.access, principal, 'manage', body.unitId);
+  const snapshot = await deps.store.snapshot('all');
+  const record: ContactRecord = {
+    id: body.id,
+    unitId: body.unitId,
+    name: body.name,
+    role: body.role ?? null,
+    email: body.email ?? null,
+    phone: body.phone ?? null,
+    zaloUserId: body.zaloUserId ?? null,
+    channels: body.channels ? [...body.channels] : null,
+  };
+  const before = snapshot.contacts.get(body.id);
+  const contacts = diff(new Map(before ? [[body.id, before]] : []), [record]);
+  if (contacts.length > 0) await deps.store.applySync({ directives: [], units: [], contacts, obligations: [] }, deps.clock.now(), principal.actor, 'console');
+  return record;
+}
+
+export async function deleteContact(deps: CatalogueEditDeps, id: string, principal: Principal): Promise<void> {
+  adminsOnly(principal, 'xóa người nhận');
+  const origin = await deps.store.originOf('contacts', id);
+  if (!origin) throw new CatalogueEditError(404, `không có người nhận "${id}"`);
+  if (origin === 'config') throw new CatalogueEditError(409, `"${id}" được khai trong config/catalogue/units.yaml: xóa ở đó rồi chạy hanchot sync`);
+  const before = (await deps.store.snapshot('all')).contacts.get(id)!;
+  await authorize(deps.access, principal, 'manage', before.unitId);
+  await deps.store.applySync({ directives: [], units: [], contacts: diff(new Map([[id, before]]), []), obligations: [] }, deps.clock.now(), principal.actor, 'console');
 }

@@ -20,7 +20,7 @@ import { buildCalendarFeed, type CalendarFeedDeps } from '../app/calendar-feed.j
 import { localDateOf } from '../domain/instant.js';
 import { ackBody, completeBody, decisionBody, deliveriesQuery, extensionBody, idParams, linkForm, obligationsQuery, previewBody, reasonBody, refParams, remindParams, reportQuery, yearParams } from './schemas.js';
 import { openApiDocument } from './openapi.js';
-import { CatalogueEditError, createDirective, deleteObligation, obligationBody, saveObligation, type CatalogueEditDeps } from '../app/catalogue-edit.js';
+import { CatalogueEditError, contactBody, createDirective, deleteContact, deleteObligation, obligationBody, saveContact, saveObligation, type CatalogueEditDeps } from '../app/catalogue-edit.js';
 import { directiveHeader } from '../app/catalogue/schemas.js';
 import { assignedUnits } from '../domain/obligation.js';
 import { registerConsole } from './console.js';
@@ -288,6 +288,21 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
           .filter((u) => readable === 'all' || readable.has(u.id))
           .map((u) => ({ ...u, contacts: contacts.filter((c) => c.unitId === u.id) })),
       };
+    });
+    api.post('/api/v1/contacts', async (request, reply) => {
+      const body = contactBody.parse(request.body ?? {});
+      return reply.code(201).send(await saveContact(edit, body, principalOf(request), 'create'));
+    });
+    api.put('/api/v1/contacts/:id', async (request) => {
+      const { id } = idParams.parse(request.params);
+      const body = contactBody.parse(request.body ?? {});
+      if (body.id !== id) throw new CatalogueEditError(400, 'id trong đường dẫn và trong nội dung khác nhau', [{ path: 'id', message: `phải là "${id}"` }]);
+      return saveContact(edit, body, principalOf(request), 'replace');
+    });
+    api.delete('/api/v1/contacts/:id', async (request, reply) => {
+      const { id } = idParams.parse(request.params);
+      await deleteContact(edit, id, principalOf(request));
+      return reply.code(204).send();
     });
     api.get('/api/v1/calendar/:year', async (request) => {
       const { year } = yearParams.parse(request.params);

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AccessError, authorize, createApiToken, principalFromSession, type AccessDeps, type UserRow } from '../app/access.js';
 import { AssignmentError, completeAssignment, describeStatus, type AssignmentDeps } from '../app/assignments.js';
-import { CatalogueEditError, createDirective, obligationBody, saveObligation, type CatalogueEditDeps } from '../app/catalogue-edit.js';
+import { CatalogueEditError, contactBody, createDirective, obligationBody, saveContact, saveObligation, type CatalogueEditDeps } from '../app/catalogue-edit.js';
 import type { Settings } from '../app/catalogue/catalogue.js';
 import { directiveHeader, ruleInput } from '../app/catalogue/schemas.js';
 import { buildReport } from '../app/report.js';
@@ -355,13 +355,17 @@ ${
       const children = new Map<string | null, string[]>();
       for (const u of snapshot.units.values()) children.set(u.parentId, [...(children.get(u.parentId) ?? []), u.id]);
       const contacts = [...snapshot.contacts.values()];
+      const consoleContacts = new Set((await Promise.all(contacts.map(async (c) => ((await deps.edit.store.originOf('contacts', c.id)) === 'console' ? c.id : undefined)))).filter(Boolean));
       const render = (id: string, depth: number): string => {
         const u = snapshot.units.get(id)!;
-        const people = contacts.filter((c) => c.unitId === id).map((c) => `${e(c.name)}${c.role ? ` (${e(c.role)})` : ''}`).join(', ');
-        const feed = deps.feedLink ? ` · <a href="${e(deps.feedLink({ kind: 'unit', id }))}">lịch các hạn (iCalendar)</a>` : '';
+        const people = contacts
+          .filter((c) => c.unitId === id)
+          .map((c) => `${e(c.name)}${c.role ? ` (${e(c.role)})` : ''}${consoleContacts.has(c.id) ? ` <a href="/contacts/${e(encodeURIComponent(c.id))}/edit">sửa</a>` : ''}`)
+          .join(', ');
+        const feed = `${deps.feedLink ? ` · <a href="${e(deps.feedLink({ kind: 'unit', id }))}">lịch các hạn (iCalendar)</a>` : ''} · <a href="/units/${e(encodeURIComponent(id))}/contacts/new">thêm người nhận</a>`;
         return `<li style="margin-left: ${depth}rem"><strong>${e(u.name)}</strong> <span class="muted">${e(u.id)}</span>${feed}<br><small>${people || '<span class="bad">chưa có người nhận</span>'}</small></li>${(children.get(id) ?? []).sort().map((c) => render(c, depth + 1)).join('')}`;
       };
-      return send(reply, 200, layout(s, 'Đơn vị', `<p class="muted">Cây đơn vị khai trong config/catalogue/units.yaml. Sao chép địa chỉ "lịch các hạn" vào Google Calendar, Outlook hoặc lịch điện thoại (Thêm lịch từ URL) để thấy mọi hạn của đơn vị.</p><ul style="list-style: none; padding: 0">${(children.get(null) ?? []).sort().map((r) => render(r, 0)).join('')}</ul>`));
+      return send(reply, 200, layout(s, 'Đơn vị', `<p class="muted">Cây đơn vị khai trong config/catalogue/units.yaml; người nhận thêm ở đây được quản lý trên trang này. Sao chép địa chỉ "lịch các hạn" vào Google Calendar, Outlook hoặc lịch điện thoại (Thêm lịch từ URL) để thấy mọi hạn của đơn vị.</p><ul style="list-style: none; padding: 0">${(children.get(null) ?? []).sort().map((r) => render(r, 0)).join('')}</ul>`));
     });
 
     // ── API tokens (admins; each within its own scope) ─────────────────────
@@ -422,6 +426,59 @@ ${
 ${y.decreed ? `<p>Theo: ${y.sources.map((src) => e(src)).join('; ')}</p>` : '<p class="bad">Chưa có quyết định của năm này: đang dùng mặc định theo Bộ luật Lao động 2019 (Điều 111–112). Thêm config/calendar/years/' + year + '.yaml khi có quyết định.</p>'}
 <table><tr><th>Ngày</th><th>Loại</th><th>Tên</th><th>Căn cứ</th></tr>${y.days.map((d) => `<tr><td>${e(formatVnDateWithWeekday(d.date))}</td><td>${e(kinds[d.kind] ?? d.kind)}</td><td>${e(d.name)}</td><td><small>${e(d.source)}</small></td></tr>`).join('')}</table>`;
       return send(reply, 200, layout(s, `Lịch nghỉ năm ${year}`, body));
+    });
+
+    // ── people of a unit (console origin) ──────────────────────────────────
+    const contactPage = (s: Session, unitId: string, form: Record<string, string | undefined>, action: string, problems: readonly string[] = []) => {
+      const v = (name: string) => e(form[name] ?? '');
+      return layout(
+        s,
+        `Người nhận của ${unitId}`,
+        `${problems.length ? `<ul class="bad">${problems.map((p) => `<li>${e(p)}</li>`).join('')}</ul>` : ''}
+<form method="post" action="${e(action)}"><input type="hidden" name="_csrf" value="${e(s.csrfToken)}">
+<div class="grid">
+<div><label for="id">Mã</label><input id="id" name="id" value="${v('id')}" required pattern="[a-z0-9][a-z0-9._-]*" placeholder="${e(unitId)}.chu-tich"${form.locked ? ' readonly' : ''}></div>
+<div><label for="name">Họ tên</label><input id="name" name="name" value="${v('name')}" required></div>
+<div><label for="role">Chức vụ</label><input id="role" name="role" value="${v('role')}"></div>
+<div><label for="email">Email</label><input id="email" name="email" type="email" value="${v('email')}"></div>
+<div><label for="phone">Điện thoại (Zalo ZNS)</label><input id="phone" name="phone" value="${v('phone')}"></div>
+</div>
+<button type="submit">Lưu</button></form>`,
+      );
+    };
+    const contactFromForm = (unitId: string, form: Record<string, string | undefined>) =>
+      contactBody.safeParse(Object.fromEntries(Object.entries({ id: form.id, unitId, name: form.name, role: form.role || undefined, email: form.email || undefined, phone: form.phone || undefined }).filter(([, x]) => x !== undefined)));
+    c.get('/units/:unitId/contacts/new', async (request, reply) => {
+      const { unitId } = z.object({ unitId: z.string() }).parse(request.params);
+      return send(reply, 200, contactPage(current(request), unitId, {}, `/units/${encodeURIComponent(unitId)}/contacts/new`));
+    });
+    c.post('/units/:unitId/contacts/new', async (request, reply) => {
+      const s = current(request);
+      const { unitId } = z.object({ unitId: z.string() }).parse(request.params);
+      const form = request.body as Record<string, string | undefined>;
+      const parsed = contactFromForm(unitId, form);
+      if (!parsed.success) return send(reply, 400, contactPage(s, unitId, form, `/units/${encodeURIComponent(unitId)}/contacts/new`, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)));
+      await saveContact(deps.edit, parsed.data, s.principal, 'create');
+      return reply.code(303).header('location', '/units').send();
+    });
+    c.get('/contacts/:id/edit', async (request, reply) => {
+      const s = current(request);
+      const { id } = z.object({ id: z.string() }).parse(request.params);
+      const contact = (await deps.edit.store.snapshot('all')).contacts.get(id);
+      if (!contact) return send(reply, 404, layout(s, 'Không có', '<p>Không có người nhận này.</p>'));
+      const form = { id, name: contact.name, role: contact.role ?? '', email: contact.email ?? '', phone: contact.phone ?? '', locked: 'yes' };
+      return send(reply, 200, contactPage(s, contact.unitId, form, `/contacts/${encodeURIComponent(id)}/edit`));
+    });
+    c.post('/contacts/:id/edit', async (request, reply) => {
+      const s = current(request);
+      const { id } = z.object({ id: z.string() }).parse(request.params);
+      const contact = (await deps.edit.store.snapshot('all')).contacts.get(id);
+      if (!contact) return send(reply, 404, layout(s, 'Không có', '<p>Không có người nhận này.</p>'));
+      const form = { ...(request.body as Record<string, string | undefined>), id };
+      const parsed = contactFromForm(contact.unitId, form);
+      if (!parsed.success) return send(reply, 400, contactPage(s, contact.unitId, form, `/contacts/${encodeURIComponent(id)}/edit`, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)));
+      await saveContact(deps.edit, parsed.data, s.principal, 'replace');
+      return reply.code(303).header('location', '/units').send();
     });
 
     c.get('/deliveries', async (request, reply) => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { directiveHeader } from '../app/catalogue/schemas.js';
-import { obligationBody } from '../app/catalogue-edit.js';
+import { contactBody, obligationBody } from '../app/catalogue-edit.js';
 import { ackBody, completeBody, decisionBody, deliveriesQuery, extensionBody, idParams, obligationsQuery, previewBody, reasonBody, refParams, remindParams, reportQuery, yearParams } from './schemas.js';
 
 /**
@@ -44,6 +44,9 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'put', path: '/api/v1/obligations/{id}', summary: 'Sửa nhiệm vụ (chỉ nhiệm vụ tạo trên trang quản trị); lập lại lịch ngay', params: idParams, body: obligationBody, roles: 'manage' },
   { method: 'delete', path: '/api/v1/obligations/{id}', summary: 'Xóa nhiệm vụ (đánh dấu xóa, hủy các hẹn giờ)', params: idParams, roles: 'manage' },
   { method: 'get', path: '/api/v1/units', summary: 'Cây đơn vị và người nhận trong phạm vi của người gọi', roles: 'read' },
+  { method: 'post', path: '/api/v1/contacts', summary: 'Thêm người nhận cho một đơn vị (quản lý trên trang quản trị)', body: contactBody, roles: 'manage: admin of the unit or above', created: true },
+  { method: 'put', path: '/api/v1/contacts/{id}', summary: 'Sửa người nhận (chỉ người nhận thêm trên trang quản trị)', params: idParams, body: contactBody, roles: 'manage' },
+  { method: 'delete', path: '/api/v1/contacts/{id}', summary: 'Xóa người nhận (đánh dấu xóa)', params: idParams, roles: 'manage' },
   { method: 'get', path: '/api/v1/calendar/{year}', summary: 'Ngày nghỉ lễ, nghỉ bù, làm bù của một năm, kèm văn bản căn cứ', params: yearParams, roles: 'any signed-in caller' },
   { method: 'post', path: '/api/v1/occurrences/{obligationId}/{occurrenceKey}/remind-now', summary: 'Gửi nhắc ngay một kỳ cho mọi đơn vị chưa hoàn thành (bỏ qua giờ yên lặng; gửi lại trong ngày không gửi trùng)', params: remindParams, roles: 'manage: admin of every assigned unit', status: 202 },
   { method: 'get', path: '/api/v1/me', summary: 'Người gọi là ai (vai trò, đơn vị)', roles: 'any signed-in caller' },

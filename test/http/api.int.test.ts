@@ -152,7 +152,7 @@ describe('every /api/v1 route refuses a caller without credentials, and every wr
         .replace('{obligationId}', OBLIGATION)
         .replace('{occurrenceKey}', '2027')
         .replace('{unitId}', 'dmc.thpt-dmc')
-        .replace('{id}', path.includes('extension-requests') ? String(request!.id) : OBLIGATION)
+        .replace('{id}', path.includes('extension-requests') ? String(request!.id) : path.includes('contacts') ? 'dmc.thpt-dmc.chairman' : OBLIGATION)
         .replace('{year}', '2027');
     const before = await h.db.query('select count(*)::int as n from audit_log');
     for (const op of OPERATIONS) {
@@ -170,9 +170,11 @@ describe('every /api/v1 route refuses a caller without credentials, and every wr
               ? { reason: 'x', proposedDue: '2027-11-30' }
               : op.path.endsWith('/reopen') || op.path.endsWith('/waive')
                 ? { reason: 'x' }
-                : op.path === '/api/v1/directives'
+                : op.path.startsWith('/api/v1/contacts')
+                  ? { id: 'dmc.thpt-dmc.chairman', unitId: 'dmc.thpt-dmc', name: 'x' }
+                  : op.path === '/api/v1/directives'
                   ? { id: 'x-1', number: '1', issuer: 'x', issuedOn: '2027-01-01', title: 'x' }
-                  : { id: OBLIGATION, directiveId: 'dmc-159-2020', title: 'x', rule: { kind: 'yearly', month: 1, day: 1 }, assignees: { units: ['dmc.thpt-dmc'] } };
+                    : { id: OBLIGATION, directiveId: 'dmc-159-2020', title: 'x', rule: { kind: 'yearly', month: 1, day: 1 }, assignees: { units: ['dmc.thpt-dmc'] } };
       const r = await app.inject({ method, url, headers: { authorization: `Bearer ${viewer}` }, payload: op.method === 'delete' ? undefined : body });
       // A viewer reads only: every write is refused before anything else is looked at.
       expect(r.statusCode, `${method} ${url} as a viewer: ${r.body}`).toBe(403);

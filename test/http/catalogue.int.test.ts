@@ -143,5 +143,36 @@ describe('editing in the console', () => {
     });
     expect(stored.revision).toBe(2);
     expect((await app.inject({ method: 'GET', url: '/obligations/dmc-159-2020.thematic-report/edit', headers: { cookie } })).statusCode).toBe(409);
+
+    // A new person for a union, from the unit tree.
+    expect((await app.inject({ method: 'GET', url: '/units', headers: { cookie } })).body).toContain('href="/units/dmc.thpt-dmc/contacts/new"');
+    const added = await app.inject({
+      method: 'POST',
+      url: '/units/dmc.thpt-dmc/contacts/new',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ _csrf: csrf, id: 'dmc.thpt-dmc.thu-ky', name: 'Lý Thị Hoa', email: 'hoa@example.org' }).toString(),
+    });
+    expect(added.statusCode).toBe(303);
+    expect((await h.store.snapshot('all')).contacts.get('dmc.thpt-dmc.thu-ky')).toMatchObject({ unitId: 'dmc.thpt-dmc', email: 'hoa@example.org' });
+    expect((await app.inject({ method: 'GET', url: '/units', headers: { cookie } })).body).toContain('href="/contacts/dmc.thpt-dmc.thu-ky/edit"');
+  });
+});
+
+describe('people of a unit, entered through the API and the console', () => {
+  it('adds a contact who then receives the unit\'s reminders, edits it, survives a sync, and refuses config/ people', async () => {
+    const { h, app } = await setup();
+    await runPlanner(h.planner);
+    const person = { id: 'dmc.thpt-dmc.secretary', unitId: 'dmc.thpt-dmc', name: 'Lý Thị Hoa', role: 'Thư ký', email: 'thuky.thpt-dmc@example.org' };
+    expect((await app.inject({ method: 'POST', url: '/api/v1/contacts', headers: admin, payload: person })).statusCode).toBe(201);
+    const [open] = await h.db.query<{ obligation_id: string; occurrence_key: string }>("select obligation_id, occurrence_key from assignments where unit_id = 'dmc.thpt-dmc' and status in ('pending', 'overdue') limit 1");
+    expect((await h.store.pendingRecipients(open!.obligation_id, open!.occurrence_key)).map((r) => r.contactId)).toContain(person.id);
+    expect((await app.inject({ method: 'PUT', url: `/api/v1/contacts/${person.id}`, headers: admin, payload: { ...person, email: 'hoa@example.org' } })).json()).toMatchObject({ email: 'hoa@example.org' });
+    await h.sync(loaded.catalogue);
+    expect((await h.store.snapshot('all')).contacts.get(person.id)?.email).toBe('hoa@example.org');
+    const fromConfig = await app.inject({ method: 'PUT', url: '/api/v1/contacts/dmc.thpt-dmc.chairman', headers: admin, payload: { id: 'dmc.thpt-dmc.chairman', unitId: 'dmc.thpt-dmc', name: 'x' } });
+    expect(fromConfig.statusCode).toBe(409);
+    expect((await app.inject({ method: 'POST', url: '/api/v1/contacts', headers: admin, payload: { ...person, id: 'x.y', email: 'not-an-email' } })).statusCode).toBe(400);
+    expect((await app.inject({ method: 'DELETE', url: `/api/v1/contacts/${person.id}`, headers: admin })).statusCode).toBe(204);
+    expect((await h.store.pendingRecipients(open!.obligation_id, open!.occurrence_key)).map((r) => r.contactId)).not.toContain(person.id);
   });
 });

@@ -111,7 +111,7 @@ export const directiveFile = z.strictObject({
 });
 export type DirectiveFile = z.infer<typeof directiveFile>;
 
-const contact = z.strictObject({
+export const contactInput = z.strictObject({
   id,
   name: text,
   role: text.optional(),
@@ -132,7 +132,7 @@ export const unitsFile = z.strictObject({
       leader: id.optional(),
       /** Ban Thường vụ: contacts of this unit told when a unit below it is overdue (unset: the leader). */
       standingCommittee: z.array(id).optional(),
-      contacts: z.array(contact).default([]),
+      contacts: z.array(contactInput).default([]),
     }),
   ),
 });
