@@ -9,7 +9,7 @@ import { parseLadder } from '../domain/ladder.js';
 import type { Principal } from '../domain/access.js';
 import type { JobQueue } from './job-queue.js';
 import type { Clock } from './ports.js';
-import type { CatalogueStore, ContactRecord, DirectiveRecord, ObligationRecord, PlanStore } from './stores.js';
+import type { CatalogueStore, ContactRecord, DirectiveRecord, ObligationRecord, PlanStore, UnitRecord } from './stores.js';
 import { diff, directiveRecord, obligationChange } from './sync.js';
 
 /**
@@ -169,4 +169,28 @@ export async function deleteContact(deps: CatalogueEditDeps, id: string, princip
   const before = (await deps.store.snapshot('all')).contacts.get(id)!;
   await authorize(deps.access, principal, 'manage', before.unitId);
   await deps.store.applySync({ directives: [], units: [], contacts: diff(new Map([[id, before]]), []), obligations: [] }, deps.clock.now(), principal.actor, 'console');
+}
+
+export const unitBody = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'id chỉ gồm chữ thường không dấu, số, ".", "_", "-"'),
+  name: z.string().trim().min(1, 'không được để trống'),
+  kind: z.enum(['province', 'district', 'grassroots']),
+  parentId: z.string().min(1),
+  leaderContactId: z.string().min(1).optional(),
+});
+export type UnitBody = z.infer<typeof unitBody>;
+
+/**
+ * Adds a unit under an existing one (console origin), decided by an admin over the parent; every
+ * obligation given to "all units under" the parent reaches it at the next planner run.
+ */
+export async function createUnit(deps: CatalogueEditDeps, body: UnitBody, principal: Principal): Promise<UnitRecord> {
+  adminsOnly(principal, 'thêm đơn vị');
+  if (await deps.store.originOf('units', body.id)) throw new CatalogueEditError(409, `đã có đơn vị "${body.id}"`);
+  if (!(await deps.store.originOf('units', body.parentId))) throw new CatalogueEditError(404, `không có đơn vị cấp trên "${body.parentId}"`, [{ path: 'parentId', message: 'không tồn tại' }]);
+  await authorize(deps.access, principal, 'manage', body.parentId);
+  const record: UnitRecord = { id: body.id, parentId: body.parentId, name: body.name, kind: body.kind, leaderContactId: body.leaderContactId ?? null, standingCommittee: null };
+  await deps.store.applySync({ directives: [], units: diff(new Map(), [record]), contacts: [], obligations: [] }, deps.clock.now(), principal.actor, 'console');
+  await deps.queue.requestPlan({ obligationIds: [] });
+  return record;
 }

@@ -20,7 +20,7 @@ import { buildCalendarFeed, type CalendarFeedDeps } from '../app/calendar-feed.j
 import { localDateOf } from '../domain/instant.js';
 import { ackBody, completeBody, decisionBody, deliveriesQuery, extensionBody, idParams, linkForm, obligationsQuery, previewBody, reasonBody, refParams, remindParams, reportQuery, yearParams } from './schemas.js';
 import { openApiDocument } from './openapi.js';
-import { CatalogueEditError, contactBody, createDirective, deleteContact, deleteObligation, obligationBody, saveContact, saveObligation, type CatalogueEditDeps } from '../app/catalogue-edit.js';
+import { CatalogueEditError, contactBody, createDirective, createUnit, unitBody, deleteContact, deleteObligation, obligationBody, saveContact, saveObligation, type CatalogueEditDeps } from '../app/catalogue-edit.js';
 import { directiveHeader } from '../app/catalogue/schemas.js';
 import { assignedUnits } from '../domain/obligation.js';
 import { registerConsole } from './console.js';
@@ -288,6 +288,10 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
           .filter((u) => readable === 'all' || readable.has(u.id))
           .map((u) => ({ ...u, contacts: contacts.filter((c) => c.unitId === u.id) })),
       };
+    });
+    api.post('/api/v1/units', async (request, reply) => {
+      const body = unitBody.parse(request.body ?? {});
+      return reply.code(201).send(await createUnit(edit, body, principalOf(request)));
     });
     api.post('/api/v1/contacts', async (request, reply) => {
       const body = contactBody.parse(request.body ?? {});

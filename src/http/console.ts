@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AccessError, authorize, createApiToken, principalFromSession, type AccessDeps, type UserRow } from '../app/access.js';
 import { AssignmentError, completeAssignment, describeStatus, type AssignmentDeps } from '../app/assignments.js';
-import { CatalogueEditError, contactBody, createDirective, obligationBody, saveContact, saveObligation, type CatalogueEditDeps } from '../app/catalogue-edit.js';
+import { CatalogueEditError, contactBody, createDirective, createUnit, obligationBody, saveContact, saveObligation, unitBody, type CatalogueEditDeps } from '../app/catalogue-edit.js';
 import type { Settings } from '../app/catalogue/catalogue.js';
 import { directiveHeader, ruleInput } from '../app/catalogue/schemas.js';
 import { buildReport } from '../app/report.js';
@@ -362,7 +362,7 @@ ${
           .filter((c) => c.unitId === id)
           .map((c) => `${e(c.name)}${c.role ? ` (${e(c.role)})` : ''}${consoleContacts.has(c.id) ? ` <a href="/contacts/${e(encodeURIComponent(c.id))}/edit">sửa</a>` : ''}`)
           .join(', ');
-        const feed = `${deps.feedLink ? ` · <a href="${e(deps.feedLink({ kind: 'unit', id }))}">lịch các hạn (iCalendar)</a>` : ''} · <a href="/units/${e(encodeURIComponent(id))}/contacts/new">thêm người nhận</a>`;
+        const feed = `${deps.feedLink ? ` · <a href="${e(deps.feedLink({ kind: 'unit', id }))}">lịch các hạn (iCalendar)</a>` : ''} · <a href="/units/${e(encodeURIComponent(id))}/contacts/new">thêm người nhận</a> · <a href="/units/${e(encodeURIComponent(id))}/units/new">thêm đơn vị trực thuộc</a>`;
         return `<li style="margin-left: ${depth}rem"><strong>${e(u.name)}</strong> <span class="muted">${e(u.id)}</span>${feed}<br><small>${people || '<span class="bad">chưa có người nhận</span>'}</small></li>${(children.get(id) ?? []).sort().map((c) => render(c, depth + 1)).join('')}`;
       };
       return send(reply, 200, layout(s, 'Đơn vị', `<p class="muted">Cây đơn vị khai trong config/catalogue/units.yaml; người nhận thêm ở đây được quản lý trên trang này. Sao chép địa chỉ "lịch các hạn" vào Google Calendar, Outlook hoặc lịch điện thoại (Thêm lịch từ URL) để thấy mọi hạn của đơn vị.</p><ul style="list-style: none; padding: 0">${(children.get(null) ?? []).sort().map((r) => render(r, 0)).join('')}</ul>`));
@@ -448,6 +448,34 @@ ${y.decreed ? `<p>Theo: ${y.sources.map((src) => e(src)).join('; ')}</p>` : '<p 
     };
     const contactFromForm = (unitId: string, form: Record<string, string | undefined>) =>
       contactBody.safeParse(Object.fromEntries(Object.entries({ id: form.id, unitId, name: form.name, role: form.role || undefined, email: form.email || undefined, phone: form.phone || undefined }).filter(([, x]) => x !== undefined)));
+    const unitPage = (s: Session, parentId: string, form: Record<string, string | undefined>, problems: readonly string[] = []) => {
+      const v = (name: string) => e(form[name] ?? '');
+      return layout(
+        s,
+        `Thêm đơn vị trực thuộc ${parentId}`,
+        `${problems.length ? `<ul class="bad">${problems.map((p) => `<li>${e(p)}</li>`).join('')}</ul>` : ''}
+<form method="post" action="/units/${e(encodeURIComponent(parentId))}/units/new"><input type="hidden" name="_csrf" value="${e(s.csrfToken)}">
+<div class="grid">
+<div><label for="id">Mã đơn vị</label><input id="id" name="id" value="${v('id')}" required pattern="[a-z0-9][a-z0-9._-]*" placeholder="${e(parentId)}.thcs-moi"></div>
+<div><label for="name">Tên đơn vị</label><input id="name" name="name" value="${v('name')}" required></div>
+<div><label for="kind">Cấp</label><select id="kind" name="kind"><option value="grassroots">công đoàn cơ sở</option><option value="district">LĐLĐ huyện</option><option value="province">LĐLĐ tỉnh</option></select></div>
+</div>
+<button type="submit">Thêm đơn vị</button></form>`,
+      );
+    };
+    c.get('/units/:unitId/units/new', async (request, reply) => {
+      const { unitId } = z.object({ unitId: z.string() }).parse(request.params);
+      return send(reply, 200, unitPage(current(request), unitId, {}));
+    });
+    c.post('/units/:unitId/units/new', async (request, reply) => {
+      const s = current(request);
+      const { unitId } = z.object({ unitId: z.string() }).parse(request.params);
+      const form = request.body as Record<string, string | undefined>;
+      const parsed = unitBody.safeParse({ id: form.id, name: form.name, kind: form.kind, parentId: unitId });
+      if (!parsed.success) return send(reply, 400, unitPage(s, unitId, form, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)));
+      await createUnit(deps.edit, parsed.data, s.principal);
+      return reply.code(303).header('location', '/units').send();
+    });
     c.get('/units/:unitId/contacts/new', async (request, reply) => {
       const { unitId } = z.object({ unitId: z.string() }).parse(request.params);
       return send(reply, 200, contactPage(current(request), unitId, {}, `/units/${encodeURIComponent(unitId)}/contacts/new`));

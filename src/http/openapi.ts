@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { directiveHeader } from '../app/catalogue/schemas.js';
-import { contactBody, obligationBody } from '../app/catalogue-edit.js';
+import { contactBody, obligationBody, unitBody } from '../app/catalogue-edit.js';
 import { ackBody, completeBody, decisionBody, deliveriesQuery, extensionBody, idParams, obligationsQuery, previewBody, reasonBody, refParams, remindParams, reportQuery, yearParams } from './schemas.js';
 
 /**
@@ -44,6 +44,7 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'put', path: '/api/v1/obligations/{id}', summary: 'Sửa nhiệm vụ (chỉ nhiệm vụ tạo trên trang quản trị); lập lại lịch ngay', params: idParams, body: obligationBody, roles: 'manage' },
   { method: 'delete', path: '/api/v1/obligations/{id}', summary: 'Xóa nhiệm vụ (đánh dấu xóa, hủy các hẹn giờ)', params: idParams, roles: 'manage' },
   { method: 'get', path: '/api/v1/units', summary: 'Cây đơn vị và người nhận trong phạm vi của người gọi', roles: 'read' },
+  { method: 'post', path: '/api/v1/units', summary: 'Thêm đơn vị dưới một đơn vị có sẵn (nhận các nhiệm vụ giao cho "mọi đơn vị trực thuộc" ở lượt lập lịch kế tiếp)', body: unitBody, roles: 'manage: admin of the parent or above', created: true },
   { method: 'post', path: '/api/v1/contacts', summary: 'Thêm người nhận cho một đơn vị (quản lý trên trang quản trị)', body: contactBody, roles: 'manage: admin of the unit or above', created: true },
   { method: 'put', path: '/api/v1/contacts/{id}', summary: 'Sửa người nhận (chỉ người nhận thêm trên trang quản trị)', params: idParams, body: contactBody, roles: 'manage' },
   { method: 'delete', path: '/api/v1/contacts/{id}', summary: 'Xóa người nhận (đánh dấu xóa)', params: idParams, roles: 'manage' },

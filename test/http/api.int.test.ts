@@ -170,7 +170,9 @@ describe('every /api/v1 route refuses a caller without credentials, and every wr
               ? { reason: 'x', proposedDue: '2027-11-30' }
               : op.path.endsWith('/reopen') || op.path.endsWith('/waive')
                 ? { reason: 'x' }
-                : op.path.startsWith('/api/v1/contacts')
+                : op.path === '/api/v1/units'
+                  ? { id: 'dmc.new', name: 'x', kind: 'grassroots', parentId: 'dmc' }
+                  : op.path.startsWith('/api/v1/contacts')
                   ? { id: 'dmc.thpt-dmc.chairman', unitId: 'dmc.thpt-dmc', name: 'x' }
                   : op.path === '/api/v1/directives'
                   ? { id: 'x-1', number: '1', issuer: 'x', issuedOn: '2027-01-01', title: 'x' }

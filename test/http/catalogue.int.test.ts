@@ -176,3 +176,19 @@ describe('people of a unit, entered through the API and the console', () => {
     expect((await h.store.pendingRecipients(open!.obligation_id, open!.occurrence_key)).map((r) => r.contactId)).not.toContain(person.id);
   });
 });
+
+describe('a new unit from the API', () => {
+  it('joins the tree under its parent and owes what is given to "all units under" it from the next planner run', async () => {
+    const { h, app } = await setup();
+    const unit = { id: 'dmc.thcs-moi', name: 'CĐCS Trường THCS Mới', kind: 'grassroots', parentId: 'dmc' };
+    const otherDistrict = (await createApiToken({ store: new PostgresAccessStore(h.db), clock: h.clock }, { name: 'td-admin', role: 'admin', unitId: 'td', createdBy: 't' })).token;
+    expect((await app.inject({ method: 'POST', url: '/api/v1/units', headers: { authorization: `Bearer ${otherDistrict}` }, payload: unit })).statusCode).toBe(403);
+    expect((await app.inject({ method: 'POST', url: '/api/v1/units', headers: admin, payload: { ...unit, parentId: 'nowhere' } })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'POST', url: '/api/v1/units', headers: admin, payload: unit })).statusCode).toBe(201);
+    expect((await app.inject({ method: 'POST', url: '/api/v1/units', headers: admin, payload: unit })).statusCode).toBe(409);
+    await runPlanner(h.planner, ['dmc-159-2020.thematic-report']);
+    expect(await h.db.query("select occurrence_key from assignments where unit_id = 'dmc.thcs-moi' and obligation_id = 'dmc-159-2020.thematic-report'")).not.toHaveLength(0);
+    await h.sync(loaded.catalogue);
+    expect((await h.store.unitTree()).some((u) => u.id === 'dmc.thcs-moi')).toBe(true);
+  });
+});
