@@ -108,7 +108,12 @@ async function planOne(
   const unitIds = assignedUnits(obligation.assignees, units);
   await deps.store.saveOccurrences(obligation.id, occurrences.filter((o) => relevantKeys.has(o.key) || o.nominalDue >= today), unitIds, now);
   // A unit taken off the assignees (or deleted) no longer owes it: no reminders, escalation or overdue count.
-  await deps.store.withdrawAssignments(obligation.id, unitIds, 'không còn được giao (danh sách đơn vị được giao hoặc cây đơn vị đã đổi)', now);
+  // So does a unit whose occurrence the rule no longer produces (a shortened validity, a changed rule).
+  const window = { from: addDays(today, -policy.lookbackDays - 1), to: addDays(today, policy.horizonDays + ladderReachDays(ladder) + 1) };
+  await deps.store.withdrawAssignments(obligation.id, unitIds, 'không còn được giao (danh sách đơn vị, cây đơn vị hoặc thời hạn đã đổi)', now, {
+    ...window,
+    keys: occurrences.map((o) => o.key),
+  });
 
   // A unit granted an extension is reminded on its own ladder, counted back from its new due;
   // its steps are named "<step>@<unit>@<due>" (a second extension is a new ladder with new

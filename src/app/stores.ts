@@ -126,7 +126,14 @@ export interface PlanStore {
    * Open assignments of the obligation whose unit no longer owes it (removed from the assignees
    * or deleted) are closed as waived with this reason; returns how many.
    */
-  withdrawAssignments(obligationId: string, unitIds: readonly string[], reason: string, now: DateTime): Promise<number>;
+  withdrawAssignments(
+    obligationId: string,
+    unitIds: readonly string[],
+    reason: string,
+    now: DateTime,
+    /** Also those of occurrences due in [from, to] that the rule no longer produces (an edit of validity or rule). */
+    produced?: { from: IsoDate; to: IsoDate; keys: readonly string[] },
+  ): Promise<number>;
   /** Open assignments whose due was moved by an extension (they follow their own ladder). */
   extendedAssignments(obligationId: string): Promise<{ occurrenceKey: string; unitId: string; due: IsoDate }[]>;
   saveSteps(rows: readonly StepRow[], now: DateTime): Promise<void>;

@@ -476,6 +476,19 @@ describe('the weekly leadership digest', () => {
 });
 
 describe('repairs the planner makes, and edges of extensions and links', () => {
+  it('an occurrence the rule no longer produces (validity shortened) is withdrawn from every unit, with its escalation', async () => {
+    const h = await harness({ start: '2027-11-02T10:00:00+07:00', bullmq: false });
+    await runPlanner(h.planner, [OBLIGATION]);
+    expect((await h.store.assignment(REF))?.status).toBe('overdue');
+    const shortened: Catalogue = { ...loaded.catalogue, obligations: loaded.catalogue.obligations.map((o) => (o.id === OBLIGATION ? { ...o, validUntil: '2027-10-01' } : o)) };
+    await h.sync(shortened);
+    await runPlanner(h.planner, [OBLIGATION]);
+    const rows = await h.db.query<{ status: string; waived_reason: string }>("select status, waived_reason from assignments where obligation_id = $1 and occurrence_key = '2027'", [OBLIGATION]);
+    expect(rows.length).toBeGreaterThan(1);
+    expect(rows.every((r) => r.status === 'waived' && r.waived_reason.includes('thời hạn đã đổi'))).toBe(true);
+    expect(await h.db.query("select 1 from escalation_steps where obligation_id = $1 and status = 'planned'", [OBLIGATION])).toHaveLength(0);
+  });
+
   it('a unit late again after an extension is escalated again (the due is part of the notice), and a second extension gets its own ladder', async () => {
     const smtp = await smtpServer();
     const h = await harness({ start: '2027-11-02T10:00:00+07:00', smtp, bullmq: false });

@@ -203,12 +203,22 @@ export class PostgresStore extends FollowUpStore implements CatalogueStore, Plan
     return rows.map(stepOf);
   }
 
-  async withdrawAssignments(obligationId: string, unitIds: readonly string[], reason: string, now: DateTime): Promise<number> {
+  async withdrawAssignments(
+    obligationId: string,
+    unitIds: readonly string[],
+    reason: string,
+    now: DateTime,
+    produced?: { from: string; to: string; keys: readonly string[] },
+  ): Promise<number> {
     const rows = await this.db.query(
-      `update assignments set status = 'waived', waived_reason = $3, updated_at = $4
-       where obligation_id = $1 and status in ('pending', 'extended', 'overdue') and unit_id <> all($2::text[])
+      `update assignments a set status = 'waived', waived_reason = $3, updated_at = $4
+       from occurrences oc
+       where oc.obligation_id = a.obligation_id and oc.key = a.occurrence_key
+         and a.obligation_id = $1 and a.status in ('pending', 'extended', 'overdue')
+         and (a.unit_id <> all($2::text[])
+              or ($5::date is not null and oc.nominal_due between $5::date and $6::date and a.occurrence_key <> all($7::text[])))
        returning 1`,
-      [obligationId, unitIds, reason, iso(now)],
+      [obligationId, unitIds, reason, iso(now), produced?.from ?? null, produced?.to ?? null, produced?.keys ?? []],
     );
     return rows.length;
   }
