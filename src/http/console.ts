@@ -298,6 +298,7 @@ ${deps.remind ? `<form method="post" action="/obligations/${e(encodeURIComponent
     c.get('/assignments/:obligationId/:occurrenceKey/:unitId', async (request, reply) => {
       const s = current(request);
       const ref = z.object({ obligationId: z.string(), occurrenceKey: z.string(), unitId: z.string() }).parse(request.params);
+      await authorize(deps.access.store, s.principal, 'read', ref.unitId);
       const a = await ad.store.assignment(ref);
       if (!a) return send(reply, 404, layout(s, 'Không có', '<p>Không có nhiệm vụ này.</p>'));
       const history = await ad.store.auditOf('assignment', `${ref.obligationId}|${ref.occurrenceKey}|${ref.unitId}`);
@@ -352,8 +353,15 @@ ${
     c.get('/units', async (request, reply) => {
       const s = current(request);
       const snapshot = await deps.edit.store.snapshot('all');
+      // Only the caller's own subtree, with its people: contact details are not for other units.
+      const readable = readableUnits(s.principal, [...snapshot.units.values()].map((u) => ({ id: u.id, parent: u.parentId })));
+      const visible = [...snapshot.units.values()].filter((u) => readable === 'all' || readable.has(u.id));
+      const shown = new Set(visible.map((u) => u.id));
       const children = new Map<string | null, string[]>();
-      for (const u of snapshot.units.values()) children.set(u.parentId, [...(children.get(u.parentId) ?? []), u.id]);
+      for (const u of visible) {
+        const parent = u.parentId !== null && shown.has(u.parentId) ? u.parentId : null;
+        children.set(parent, [...(children.get(parent) ?? []), u.id]);
+      }
       const contacts = [...snapshot.contacts.values()];
       const consoleContacts = new Set((await Promise.all(contacts.map(async (c) => ((await deps.edit.store.originOf('contacts', c.id)) === 'console' ? c.id : undefined)))).filter(Boolean));
       const render = (id: string, depth: number): string => {

@@ -133,6 +133,13 @@ describe('console sessions', () => {
     expect(calendar.body).toContain('Lịch nghỉ năm 2026');
     expect(calendar.body).toContain('thứ Tư, 02/09/2026');
     expect((await app.inject({ method: 'GET', url: '/units', headers: { cookie: session } })).body).toMatch(/href="https:\/\/hanchot\.ldld-dmc\.example\.vn\/ical\/f1\.[^"]+\.ics"/);
+    // An officer sees its own unit only: another union's assignment page is refused, the tree shows its unit alone.
+    expect((await app.inject({ method: 'GET', url: `/assignments/${OBLIGATION}/2027/${OTHER}`, headers: { cookie: session } })).statusCode).toBe(403);
+    expect((await app.inject({ method: 'GET', url: `/assignments/${OBLIGATION}/2027/${UNIT}`, headers: { cookie: session } })).statusCode).toBe(200);
+    const tree = (await app.inject({ method: 'GET', url: '/units', headers: { cookie: session } })).body;
+    expect(tree).toContain('CĐCS Trường THPT Dương Minh Châu');
+    expect(tree).not.toContain('CĐCS UBND xã Suối Đá');
+    expect(tree).not.toContain('chutich');
     // A console form posted without the session's token changes nothing.
     const forged = await app.inject({ method: 'POST', url: path(UNIT, '').replace('/api/v1/assignments', '/assignments') + '/complete', headers: { cookie: session, 'content-type': 'application/x-www-form-urlencoded' }, payload: 'note=x' });
     expect(forged.statusCode).toBe(403);
