@@ -95,7 +95,9 @@ export class LoginLimiter {
   private recent(key: string): number[] {
     const since = this.clock.now().toMillis() - this.windowMinutes * 60_000;
     const kept = (this.failures.get(key) ?? []).filter((t) => t > since);
-    this.failures.set(key, kept);
+    // Nothing kept for names and addresses without recent failures: the map does not grow with every guess.
+    if (kept.length === 0) this.failures.delete(key);
+    else this.failures.set(key, kept);
     return kept;
   }
 

@@ -57,7 +57,9 @@ export async function buildCalendarFeed(deps: CalendarFeedDeps, claims: FeedClai
       const assignment = recorded.get(`${obligation.id}|${occurrence.key}`);
       const due: IsoDate = assignment?.due ?? occurrence.effectiveDue;
       const open = !assignment || isOpen(assignment.status);
-      const link = assignment && open && subject.contactId ? deps.doneLink(assignment, subject.contactId) : undefined;
+      // Only a person's own feed carries completion links: a unit's feed is shared (leaders, calendar
+      // services) and must not let whoever holds it act for the unit.
+      const link = claims.kind === 'contact' && assignment && open && subject.contactId ? deps.doneLink(assignment, subject.contactId) : undefined;
       const status = assignment ? describeStatus(assignment.status === 'pending' && due < today ? 'overdue' : assignment.status) : due < today ? 'chưa ghi nhận' : 'chưa đến hạn';
       const description = [
         directive ? `Văn bản ${directive.number}: ${directive.title}` : undefined,

@@ -90,8 +90,10 @@ export async function saveObligation(deps: CatalogueEditDeps, body: ObligationBo
   });
   if (body.validFrom && body.validUntil && body.validUntil < body.validFrom) issues.push({ path: 'validUntil', message: 'hiệu lực kết thúc trước khi bắt đầu' });
   if (!rule || issues.length > 0) throw new CatalogueEditError(400, 'nhiệm vụ không hợp lệ', issues);
-  // An admin assigns only within its own scope.
-  for (const u of [...units, ...childrenOf]) await authorize(deps.access, principal, 'manage', u);
+  // An admin assigns only within its own scope, and replaces only an obligation it manages.
+  const before = snapshot.obligations.get(body.id);
+  const current = before ? [...before.assignees.units, ...before.assignees.childrenOf] : [];
+  for (const u of new Set([...units, ...childrenOf, ...current])) await authorize(deps.access, principal, 'manage', u);
   const record: ObligationRecord = {
     id: body.id,
     directiveId: body.directiveId,
@@ -109,7 +111,6 @@ export async function saveObligation(deps: CatalogueEditDeps, body: ObligationBo
     assumed: body.assumed ?? null,
     note: body.note ?? null,
   };
-  const before = snapshot.obligations.get(body.id);
   const change = obligationChange(before && stripRevision(before), record, body.id);
   if (!change) return record;
   await deps.store.applySync({ directives: [], units: [], contacts: [], obligations: [change] }, deps.clock.now(), principal.actor, 'console');
@@ -145,6 +146,9 @@ export async function saveContact(deps: CatalogueEditDeps, body: ContactBody, pr
   if (!(await deps.store.originOf('units', body.unitId))) throw new CatalogueEditError(404, `không có đơn vị "${body.unitId}"`, [{ path: 'unitId', message: 'không tồn tại' }]);
   await authorize(deps.access, principal, 'manage', body.unitId);
   const snapshot = await deps.store.snapshot('all');
+  // Editing (or moving) a person needs the right over the unit they belong to now, too.
+  const stored = snapshot.contacts.get(body.id);
+  if (stored && stored.unitId !== body.unitId) await authorize(deps.access, principal, 'manage', stored.unitId);
   const record: ContactRecord = {
     id: body.id,
     unitId: body.unitId,
@@ -155,8 +159,7 @@ export async function saveContact(deps: CatalogueEditDeps, body: ContactBody, pr
     zaloUserId: body.zaloUserId ?? null,
     channels: body.channels ? [...body.channels] : null,
   };
-  const before = snapshot.contacts.get(body.id);
-  const contacts = diff(new Map(before ? [[body.id, before]] : []), [record]);
+  const contacts = diff(new Map(stored ? [[body.id, stored]] : []), [record]);
   if (contacts.length > 0) await deps.store.applySync({ directives: [], units: [], contacts, obligations: [] }, deps.clock.now(), principal.actor, 'console');
   return record;
 }

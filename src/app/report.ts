@@ -29,13 +29,13 @@ const withRate = (c: ReturnType<typeof empty>): ReportRow => ({ ...c, onTimeRate
  * assignments due in [from, to] of a unit and every unit below it; the on-time rate counts what
  * has come due (waived items are shown apart and count nowhere else).
  */
-export async function buildReport(store: ReportStore, input: { unitId?: string; from?: IsoDate; to?: IsoDate; today: IsoDate }): Promise<Report> {
+export async function buildReport(store: ReportStore, input: { unitId?: string; onlyThatUnit?: boolean; from?: IsoDate; to?: IsoDate; today: IsoDate }): Promise<Report> {
   if (input.from && input.to && input.to < input.from) throw new AssignmentError('invalid', '--to phải sau --from');
   let unitIds: string[] | undefined;
   if (input.unitId) {
     const units = await store.units();
     if (!units.some((u) => u.id === input.unitId)) throw new AssignmentError('not_found', `không có đơn vị "${input.unitId}"`);
-    unitIds = [...subtreeOf(input.unitId, units.map((u) => ({ ...u, kind: 'grassroots' as const, contacts: [] })))];
+    unitIds = input.onlyThatUnit ? [input.unitId] : [...subtreeOf(input.unitId, units.map((u) => ({ ...u, kind: 'grassroots' as const, contacts: [] })))];
   }
   const filter = { unitIds, from: input.from, to: input.to, today: input.today };
   const [byUnit, byObligation] = await Promise.all([store.reportCounts('unit', filter), store.reportCounts('obligation', filter)]);

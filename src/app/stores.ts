@@ -460,7 +460,7 @@ export interface ReportStore {
 export interface FeedSubject {
   readonly unitId: string;
   readonly unitName: string;
-  /** The contact the feed's completion links act for (the contact itself, or the unit's leader). */
+  /** The contact a contact's feed is for (its completion links act for them); a unit feed has none. */
   readonly contactId: string | null;
 }
 

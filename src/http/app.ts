@@ -41,6 +41,8 @@ export interface HttpDeps {
   /** PUBLIC_URL: an https address makes the session cookie Secure. */
   readonly publicUrl?: string;
   readonly logger?: boolean;
+  /** Proxies trusted for X-Forwarded-For (HANCHOT_TRUST_PROXY): the login limit counts by client address. */
+  readonly trustProxy?: boolean | string;
   /** Calendar feeds (GET /ical/<token>.ics); absent: 404. */
   readonly feeds?: CalendarFeedDeps;
   /** The subscription address of a calendar feed (the console offers it). */
@@ -58,7 +60,7 @@ export interface HttpDeps {
  */
 export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   // Signed link tokens are longer than fastify's default 100-character path parameter.
-  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: 64 * 1024, trustProxy: true, routerOptions: { maxParamLength: 1024 } });
+  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: 64 * 1024, trustProxy: deps.trustProxy ?? false, routerOptions: { maxParamLength: 1024 } });
   await app.register(formbody, { bodyLimit: 16 * 1024 });
   const ad = deps.assignments;
 
@@ -276,7 +278,8 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
       // Without ?unit= a principal sees its own unit and below.
       const unitId = q.unit ?? principal.unitId ?? undefined;
       if (unitId) await allow(request, 'read', unitId);
-      return buildReport(ad.store, { unitId, from: q.from, to: q.to, today: localDateOf(ad.clock.now(), ad.calendar.zone) });
+      // An officer's scope is its own unit, not the units below it.
+      return buildReport(ad.store, { unitId, onlyThatUnit: principal.role === 'officer', from: q.from, to: q.to, today: localDateOf(ad.clock.now(), ad.calendar.zone) });
     });
     api.get('/api/v1/me', async (request) => principalOf(request));
     api.get('/api/v1/units', async (request) => {
@@ -353,8 +356,12 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     });
     api.get('/api/v1/obligations/:id', async (request) => {
       const { id } = idParams.parse(request.params);
-      const o = (await edit.store.snapshot('all')).obligations.get(id);
-      if (!o) throw new CatalogueEditError(404, `không có nhiệm vụ "${id}"`);
+      const snapshot = await edit.store.snapshot('all');
+      const o = snapshot.obligations.get(id);
+      const tree = [...snapshot.units.values()].map((u) => ({ id: u.id, parent: u.parentId, name: u.name, kind: u.kind, contacts: [] }));
+      const readable = readableUnits(principalOf(request), tree);
+      // Outside the caller's scope it does not exist.
+      if (!o || (readable !== 'all' && !assignedUnits(o.assignees, tree).some((u) => readable.has(u)))) throw new CatalogueEditError(404, `không có nhiệm vụ "${id}"`);
       return { ...o, origin: await edit.store.originOf('obligations', id) };
     });
     api.post('/api/v1/obligations', async (request, reply) => {
@@ -391,6 +398,12 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   const secureCookie = deps.publicUrl?.startsWith('https:') ?? false;
   app.get('/login', async (_request, reply) => html(reply, 200, loginPage()));
   app.post('/login', async (request, reply) => {
+    // Login CSRF: a browser posting from another site says so (Sec-Fetch-Site, Origin).
+    const site = request.headers['sec-fetch-site'];
+    const origin = request.headers.origin;
+    if (site === 'cross-site' || (origin !== undefined && origin !== 'null' && new URL(origin).host !== request.headers.host)) {
+      return html(reply, 403, loginPage('Yêu cầu đăng nhập đến từ trang khác: hãy mở trang đăng nhập của Hạn Chót và thử lại.'));
+    }
     const form = z.object({ username: z.string().max(100), password: z.string().max(1000) }).safeParse(request.body ?? {});
     if (!form.success) return html(reply, 400, loginPage('Hãy nhập tên đăng nhập và mật khẩu.'));
     try {

@@ -154,7 +154,7 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
       const facts = (await ad.store.digestFacts(addDays(day, 31), ad.clock.now().minus({ days: 30 }))).filter((f) => inScope(f.unitId));
       const overdue = facts.filter((f) => isOpen(f.status) && f.due < day);
       const upcoming = facts.filter((f) => isOpen(f.status) && f.due >= day);
-      const report = await buildReport(ad.store, { unitId: s.principal.unitId ?? undefined, today: day });
+      const report = await buildReport(ad.store, { unitId: s.principal.unitId ?? undefined, onlyThatUnit: s.principal.role === 'officer', today: day });
       const failed = await ad.store.deliveryLog({ status: 'failed', unitIds: readable === 'all' ? undefined : [...readable], limit: 10 });
       const health = await ad.store.channelHealth();
       const factRow = (f: (typeof facts)[number]) =>
@@ -244,6 +244,7 @@ ${health.length ? health.map((h) => `<p>${e(h.appId)}: ${h.status === 'ok' ? '<s
       const { id } = z.object({ id: z.string() }).parse(request.params);
       const o = (await deps.edit.store.snapshot('all')).obligations.get(id);
       if (!o) return send(reply, 404, layout(s, 'Không có nhiệm vụ', `<p>Không có nhiệm vụ "${e(id)}".</p>`));
+      await authorizeObligation(deps, s.principal, id);
       if ((await deps.edit.store.originOf('obligations', id)) === 'config') {
         return send(reply, 409, layout(s, o.title, '<p class="bad">Nhiệm vụ này khai trong config/ (YAML): sửa ở đó rồi chạy hanchot sync.</p>'));
       }
@@ -264,6 +265,7 @@ ${health.length ? health.map((h) => `<p>${e(h.appId)}: ${h.status === 'ok' ? '<s
       const tree = [...snapshot.units.values()].map((u) => ({ id: u.id, parent: u.parentId, name: u.name, kind: u.kind, contacts: [] }));
       const readable = readableUnits(s.principal, tree);
       const units = assignedUnits(o.assignees, tree).filter((u) => readable === 'all' || readable.has(u));
+      if (units.length === 0 && readable !== 'all') return send(reply, 404, layout(s, 'Không có nhiệm vụ', `<p>Không có nhiệm vụ "${e(id)}" trong phạm vi của đồng chí.</p>`));
       const rows = (await Promise.all(units.map((u) => ad.store.assignmentsOf(o.id, u)))).flat().sort((a, b) => (a.due < b.due ? -1 : a.due > b.due ? 1 : 0));
       const day = today();
       const directive = snapshot.directives.get(o.directiveId);
@@ -502,6 +504,7 @@ ${y.decreed ? `<p>Theo: ${y.sources.map((src) => e(src)).join('; ')}</p>` : '<p 
       const { id } = z.object({ id: z.string() }).parse(request.params);
       const contact = (await deps.edit.store.snapshot('all')).contacts.get(id);
       if (!contact) return send(reply, 404, layout(s, 'Không có', '<p>Không có người nhận này.</p>'));
+      await authorize(deps.access.store, s.principal, 'manage', contact.unitId);
       const form = { id, name: contact.name, role: contact.role ?? '', email: contact.email ?? '', phone: contact.phone ?? '', locked: 'yes' };
       return send(reply, 200, contactPage(s, contact.unitId, form, `/contacts/${encodeURIComponent(id)}/edit`));
     });
@@ -510,6 +513,7 @@ ${y.decreed ? `<p>Theo: ${y.sources.map((src) => e(src)).join('; ')}</p>` : '<p 
       const { id } = z.object({ id: z.string() }).parse(request.params);
       const contact = (await deps.edit.store.snapshot('all')).contacts.get(id);
       if (!contact) return send(reply, 404, layout(s, 'Không có', '<p>Không có người nhận này.</p>'));
+      await authorize(deps.access.store, s.principal, 'manage', contact.unitId);
       const form = { ...(request.body as Record<string, string | undefined>), id };
       const parsed = contactFromForm(contact.unitId, form);
       if (!parsed.success) return send(reply, 400, contactPage(s, contact.unitId, form, `/contacts/${encodeURIComponent(id)}/edit`, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)));

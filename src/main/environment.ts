@@ -26,6 +26,8 @@ export const environmentSchema = z.object({
   PUBLIC_URL: url(['http:', 'https:']).default('http://localhost:3000'),
   HOST: z.string().min(1).default('127.0.0.1'),
   HANCHOT_SECRET: z.string().min(16, 'tối thiểu 16 ký tự').optional(),
+  /** Behind a reverse proxy: its addresses or networks, trusted for X-Forwarded-For; unset: none. */
+  HANCHOT_TRUST_PROXY: z.string().regex(/^[0-9a-fA-F:.,/ ]+$/, 'danh sách địa chỉ hoặc mạng của proxy, ví dụ 127.0.0.1,10.0.0.0/8').optional(),
   HANCHOT_ADMIN_TOKEN: z.string().min(24, 'tối thiểu 24 ký tự').optional(),
   HANCHOT_DATA_DIR: z.string().min(1).default('./data'),
   TZ_BUSINESS: z.string().default('Asia/Ho_Chi_Minh'),

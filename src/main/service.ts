@@ -243,6 +243,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
           secret,
           access: { store: new PostgresAccessStore(db), clock, bootstrapToken: env.HANCHOT_ADMIN_TOKEN, limiter: new LoginLimiter(clock) },
           publicUrl: env.PUBLIC_URL,
+          trustProxy: env.HANCHOT_TRUST_PROXY ?? false,
           feeds: feedDeps(env, loaded, store, clock, secret),
           ready: async () => ({
             postgres: await db.query('select 1').then(() => true, () => false),

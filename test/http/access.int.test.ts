@@ -54,7 +54,9 @@ describe('API roles, enforced on the server', () => {
     expect(done.statusCode).toBe(200);
     expect(done.json().assignment.completedBy).toBe(`token:officer-${UNIT}`);
 
-    // A viewer's report covers its own subtree by default and nothing outside it.
+    // An officer's report is its own unit only; a viewer's covers its own subtree by default and nothing outside it.
+    const own = (await app.inject({ method: 'GET', url: '/api/v1/report', headers: bearer(officer) })).json();
+    expect(own.units.map((u: { unitId: string }) => u.unitId)).toEqual([UNIT]);
     const report = await app.inject({ method: 'GET', url: '/api/v1/report', headers: bearer(viewer) });
     expect(report.json().scope.unitId).toBe('dmc');
     expect((await app.inject({ method: 'GET', url: '/api/v1/report?unit=td', headers: bearer(viewer) })).statusCode).toBe(403);

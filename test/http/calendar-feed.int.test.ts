@@ -86,8 +86,11 @@ describe('calendar feeds (GET /ical/<signed token>.ics)', () => {
     expect(done.summary).toBe('✓ Xong: Báo cáo chuyên đề thực hiện Kết luận 19-KL/TU');
     expect(done.description).toContain('Trạng thái: hoàn thành đúng hạn');
     expect(done.url).toBeNull();
-    // An open recorded item carries a working completion link (acting for the unit's chairperson).
-    const open = events.find((e) => e.url !== null)!;
+    // A unit's feed is shared (leaders, calendar services): it carries no action link at all.
+    expect(events.every((e) => e.url === null && !e.description.includes('/l/'))).toBe(true);
+    // A person's own feed does: an open recorded item's completion link works.
+    const own = parseFeed((await app.inject({ method: 'GET', url: `/ical/${signFeed({ kind: 'contact', id: `${UNIT}.vice-chairman` }, TEST_SECRET)}.ics` })).body).events;
+    const open = own.find((e) => e.url !== null)!;
     expect(open.description).toContain('Văn bản ');
     expect(open.url).toMatch(new RegExp(`^${PUBLIC_URL}/l/v1\\.`));
     const page = await app.inject({ method: 'GET', url: new URL(open.url!).pathname });

@@ -192,3 +192,43 @@ describe('a new unit from the API', () => {
     expect((await h.store.unitTree()).some((u) => u.id === 'dmc.thcs-moi')).toBe(true);
   });
 });
+
+describe('scope of edits and reads (from the security review)', () => {
+  it('another district\'s admin can neither take over a console obligation nor move a console contact; outside readers get 404', async () => {
+    const { h, app } = await setup();
+    const store = new PostgresAccessStore(h.db);
+    const td = (await createApiToken({ store, clock: h.clock }, { name: 'td-admin', role: 'admin', unitId: 'td', createdBy: 't' })).token;
+    const tdViewer = (await createApiToken({ store, clock: h.clock }, { name: 'td-viewer', role: 'viewer', unitId: 'td', createdBy: 't' })).token;
+    await app.inject({ method: 'POST', url: '/api/v1/directives', headers: admin, payload: DIRECTIVE });
+    await app.inject({ method: 'POST', url: '/api/v1/obligations', headers: admin, payload: OBLIGATION });
+    const takeOver = await app.inject({ method: 'PUT', url: `/api/v1/obligations/${OBLIGATION.id}`, headers: { authorization: `Bearer ${td}` }, payload: { ...OBLIGATION, assignees: { childrenOf: ['td'] } } });
+    expect(takeOver.statusCode).toBe(403);
+    expect((await h.db.query<{ assignees: object }>('select assignees from obligations where id = $1', [OBLIGATION.id]))[0]!.assignees).toEqual({ units: [], childrenOf: ['dmc'] });
+
+    const person = { id: 'dmc.thpt-dmc.thu-ky', unitId: 'dmc.thpt-dmc', name: 'Lý Thị Hoa', email: 'hoa@example.org' };
+    await app.inject({ method: 'POST', url: '/api/v1/contacts', headers: admin, payload: person });
+    const moved = await app.inject({ method: 'PUT', url: `/api/v1/contacts/${person.id}`, headers: { authorization: `Bearer ${td}` }, payload: { ...person, unitId: 'td.thpt-tam-duong', email: 'x@evil.example' } });
+    expect(moved.statusCode).toBe(403);
+    expect((await h.store.snapshot('all')).contacts.get(person.id)).toMatchObject({ unitId: 'dmc.thpt-dmc', email: 'hoa@example.org' });
+
+    expect((await app.inject({ method: 'GET', url: `/api/v1/obligations/${OBLIGATION.id}`, headers: { authorization: `Bearer ${tdViewer}` } })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'GET', url: '/api/v1/obligations/dmc-159-2020.thematic-report', headers: { authorization: `Bearer ${tdViewer}` } })).statusCode).toBe(404);
+  });
+
+  it('refuses a login posted from another site, and a person\'s details outside the caller\'s units', async () => {
+    const { h, app } = await setup();
+    const { createUser } = await import('../../src/app/access.js');
+    await createUser({ store: new PostgresAccessStore(h.db), clock: h.clock }, { username: 'td', displayName: 'TD', password: 'mật khẩu quản trị 2', role: 'admin', unitId: 'td' });
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    const payload = 'username=td&password=' + encodeURIComponent('mật khẩu quản trị 2');
+    expect((await app.inject({ method: 'POST', url: '/login', headers: { ...form, origin: 'https://evil.example' }, payload })).statusCode).toBe(403);
+    expect((await app.inject({ method: 'POST', url: '/login', headers: { ...form, 'sec-fetch-site': 'cross-site' }, payload })).statusCode).toBe(403);
+    const ok = await app.inject({ method: 'POST', url: '/login', headers: { ...form, host: 'localhost:3000', origin: 'http://localhost:3000' }, payload });
+    expect(ok.statusCode).toBe(303);
+    const cookie = String(ok.headers['set-cookie']).split(';')[0]!;
+    await app.inject({ method: 'POST', url: '/api/v1/contacts', headers: admin, payload: { id: 'dmc.thpt-dmc.thu-ky', unitId: 'dmc.thpt-dmc', name: 'Lý Thị Hoa', phone: '0900000099' } });
+    const peek = await app.inject({ method: 'GET', url: '/contacts/dmc.thpt-dmc.thu-ky/edit', headers: { cookie } });
+    expect(peek.statusCode).toBe(403);
+    expect(peek.body).not.toContain('0900000099');
+  });
+});
