@@ -10,7 +10,7 @@ import type { Principal } from '../domain/access.js';
 import type { JobQueue } from './job-queue.js';
 import type { Clock } from './ports.js';
 import type { CatalogueStore, ContactRecord, DirectiveRecord, ObligationRecord, PlanStore, UnitRecord } from './stores.js';
-import { diff, directiveRecord, obligationChange } from './sync.js';
+import { contactRecord, diff, directiveRecord, obligationChange } from './sync.js';
 
 /**
  * Directives and obligations entered in the console or through the API (origin 'console'). The
@@ -149,16 +149,7 @@ export async function saveContact(deps: CatalogueEditDeps, body: ContactBody, pr
   // Editing (or moving) a person needs the right over the unit they belong to now, too.
   const stored = snapshot.contacts.get(body.id);
   if (stored && stored.unitId !== body.unitId) await authorize(deps.access, principal, 'manage', stored.unitId);
-  const record: ContactRecord = {
-    id: body.id,
-    unitId: body.unitId,
-    name: body.name,
-    role: body.role ?? null,
-    email: body.email ?? null,
-    phone: body.phone ?? null,
-    zaloUserId: body.zaloUserId ?? null,
-    channels: body.channels ? [...body.channels] : null,
-  };
+  const record = contactRecord(body);
   const contacts = diff(new Map(stored ? [[body.id, stored]] : []), [record]);
   if (contacts.length > 0) await deps.store.applySync({ directives: [], units: [], contacts, obligations: [] }, deps.clock.now(), principal.actor, 'console');
   return record;

@@ -27,6 +27,20 @@ export function directiveRecord(d: { id: string; number: string; issuer: string;
   };
 }
 
+/** A person (YAML or API) as its row. */
+export function contactRecord(c: { id: string; unitId: string; name: string; role?: string; email?: string; phone?: string; zaloUserId?: string; channels?: NonNullable<ContactRecord['channels']> }): ContactRecord {
+  return {
+    id: c.id,
+    unitId: c.unitId,
+    name: c.name,
+    role: c.role ?? null,
+    email: c.email ?? null,
+    phone: c.phone ?? null,
+    zaloUserId: c.zaloUserId ?? null,
+    channels: c.channels ? [...c.channels] : null,
+  };
+}
+
 /** The catalogue (config/) as the rows the record should hold. */
 export function recordsOf(catalogue: Catalogue): {
   directives: DirectiveRecord[];
@@ -44,18 +58,7 @@ export function recordsOf(catalogue: Catalogue): {
       leaderContactId: u.leader ?? null,
       standingCommittee: u.standingCommittee ? [...u.standingCommittee] : null,
     })),
-    contacts: catalogue.units.flatMap((u) =>
-      u.contacts.map((c) => ({
-        id: c.id,
-        unitId: u.id,
-        name: c.name,
-        role: c.role ?? null,
-        email: c.email ?? null,
-        phone: c.phone ?? null,
-        zaloUserId: c.zaloUserId ?? null,
-        channels: c.channels ? [...c.channels] : null,
-      })),
-    ),
+    contacts: catalogue.units.flatMap((u) => u.contacts.map((c) => contactRecord({ ...c, unitId: u.id }))),
     obligations: catalogue.obligations.map((o) => {
       const validity = validityOf(catalogue, o);
       return {
