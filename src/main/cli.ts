@@ -12,6 +12,7 @@ import { syncCommand } from './commands/sync.js';
 import { apiCommand, startCommand, workerCommand } from './commands/start.js';
 import { remindCommand } from './commands/remind.js';
 import { feedCommand } from './commands/feed.js';
+import { doctorCommand } from './commands/doctor.js';
 import { tokenCommand, userCommand } from './commands/access.js';
 import { doneCommand, extensionCommand, reopenCommand, reportCommand, waiveCommand } from './commands/follow-up.js';
 
@@ -33,6 +34,7 @@ export const COMMANDS: readonly Command[] = [
   feedCommand,
   userCommand,
   tokenCommand,
+  doctorCommand,
 ];
 
 function mainHelp(): string {

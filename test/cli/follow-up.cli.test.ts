@@ -138,8 +138,34 @@ describe('hanchot done, extension, waive, reopen and report', () => {
     expect((await cli(undefined, 'token', 'create', 'x', '--role', 'admin', '--unit', 'nowhere')).err).toContain('không có đơn vị "nowhere"');
   });
 
+  it('doctor says what is fine and what to fix; a broken SMTP server or half a Zalo configuration fails it', async () => {
+    process.env.REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+    const fine = await cli('2027-11-03T09:00:00+07:00', 'doctor');
+    process.env.REDIS_URL = 'redis://127.0.0.1:1';
+    expect(fine.out).toContain('✓ SMTP:');
+    expect(fine.out).toContain('! lịch nghỉ 2027: chưa có quyết định');
+    // The machine's Redis keeps nothing on disk here (a warning); with AOF and noeviction it would pass.
+    expect(fine.out).toMatch(/^[✓!] Redis: /m);
+    expect(fine.out).toMatch(/✓ cơ sở dữ liệu: PGlite \(nhúng\), migration \d{4}_/);
+    expect(fine.code).toBe(0);
+    const saved = { smtp: process.env.SMTP_URL };
+    process.env.SMTP_URL = 'smtp://127.0.0.1:1';
+    process.env.ZALO_APP_ID = 'app-only';
+    try {
+      const broken = await cli(undefined, 'doctor');
+      expect(broken.code).toBe(1);
+      expect(broken.out).toContain('✗ SMTP: smtp://127.0.0.1:1');
+      expect(broken.out).toContain('✗ Zalo: thiếu một trong ZALO_APP_ID, ZALO_APP_SECRET, ZALO_REFRESH_TOKEN');
+      expect(broken.out).toContain('✗ Redis: redis://127.0.0.1:1 không trả lời');
+      expect(broken.out).toMatch(/3 lỗi/);
+    } finally {
+      process.env.SMTP_URL = saved.smtp;
+      delete process.env.ZALO_APP_ID;
+    }
+  });
+
   it('every new command has help', async () => {
-    for (const name of ['done', 'reopen', 'waive', 'extension', 'report', 'feed', 'user', 'token']) {
+    for (const name of ['done', 'reopen', 'waive', 'extension', 'report', 'feed', 'user', 'token', 'doctor']) {
       const help = await cli(undefined, name, '--help');
       expect(help.code, name).toBe(0);
       expect(help.out, name).toContain('Cách dùng: hanchot');

@@ -167,3 +167,13 @@ export function classifySmtpError(e: unknown): RetryableError | PermanentError {
   }
   return new RetryableError(`gửi email lỗi: ${text}`, systemCode ?? 'smtp_error', options);
 }
+
+/** Connects, greets and authenticates against the SMTP server without sending (hanchot doctor). */
+export async function verifySmtp(url: string, timeoutMs = 5_000): Promise<void> {
+  const transport = nodemailer.createTransport({ url, connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs, logger: false } satisfies SMTPTransportOptions);
+  try {
+    await transport.verify();
+  } finally {
+    transport.close();
+  }
+}
