@@ -23,6 +23,9 @@ COPY config ./config
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 # All date maths is done explicitly in Asia/Ho_Chi_Minh; the process zone stays UTC on purpose.
+# start and api answer /healthz on PORT (a worker has no HTTP: compose disables the check for it).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \
+  CMD node -e "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
 ENTRYPOINT ["node", "dist/src/main/cli.js"]
 EXPOSE 3000
 CMD ["start"]
