@@ -5,7 +5,7 @@ import { DeferredError, PermanentError, RetryableError } from './errors.js';
 import type { DeliverPayload } from './job-queue.js';
 import { addressOn, idempotencyKey, messageKey, nextChannel } from './fan-out.js';
 import type { JobQueue } from './job-queue.js';
-import { channelPreference, type Channel, type ChannelName, type Clock, type Logger, type OutgoingMessage, type Recipient } from './ports.js';
+import { channelPreference, type Channel, type ChannelName, type Clock, type Logger, type Metrics, type OutgoingMessage, type Recipient } from './ports.js';
 import type { ClaimedDelivery, DeliveryStore, NewDelivery } from './stores.js';
 
 /** Turns the items of one message into the message (templates, Vietnamese wording, .ics). */
@@ -21,6 +21,7 @@ export interface DeliverDeps {
   readonly logger?: Logger;
   /** Where fallback deliveries go (absent: they are recorded and sent by whoever drains them). */
   readonly queue?: JobQueue;
+  readonly metrics?: Metrics;
 }
 
 export interface Attempt {
@@ -82,7 +83,10 @@ export async function deliverMessage(deps: DeliverDeps, payload: DeliverPayload,
   try {
     const message = deps.compose({ messageKey: payload.messageKey, recipient, items, now });
     const sent = await channel.send(message);
-    await deps.store.finish(keys, { status: 'sent', providerId: sent.providerId }, deps.clock.now());
+    const sentAt = deps.clock.now();
+    await deps.store.finish(keys, { status: 'sent', providerId: sent.providerId }, sentAt);
+    // Urgent sends ("send now") have no intended instant to be late for.
+    if (!payload.urgent) deps.metrics?.firingLag(Math.max(0, sentAt.diff(first.fireAt).as('seconds')), channel.name);
     log?.info({ items: items.length, providerId: sent.providerId, channel: channel.name }, 'message sent');
     return { status: 'sent', items: items.length, providerId: sent.providerId };
   } catch (e) {

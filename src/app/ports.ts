@@ -82,3 +82,11 @@ export interface Logger {
   debug(obj: object, msg?: string): void;
   child(bindings: object): Logger;
 }
+
+/** What the service reports about itself (Prometheus); every method is optional to call. */
+export interface Metrics {
+  /** A reminder or notice went out: seconds between its intended instant and the provider accepting it. */
+  firingLag(seconds: number, channel: ChannelName): void;
+  /** One planner run: its duration and how many timers it holds within the horizon. */
+  plannerRun(seconds: number, planned: number): void;
+}

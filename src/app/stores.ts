@@ -482,6 +482,7 @@ export interface ChannelHealth {
   readonly appId: string;
   readonly status: string;
   readonly statusReason: string | null;
+  readonly accessIssuedAt: DateTime | null;
   readonly accessExpiresAt: DateTime | null;
   readonly dailyQuota: number | null;
   readonly remainingQuota: number | null;
@@ -491,6 +492,8 @@ export interface ChannelHealth {
 export interface DeliveryLogStore {
   /** The Zalo OA's token state and the ZNS quota last seen (the dashboard's channel health). */
   channelHealth(): Promise<ChannelHealth[]>;
+  /** Deliveries per channel and status (metrics). */
+  deliveryCounts(): Promise<{ channel: string; status: string; count: number }[]>;
   /** The delivery log, newest first. */
   deliveryLog(filter: { obligationId?: string; unitIds?: readonly string[]; status?: string; channel?: string; limit: number; beforeId?: number }): Promise<DeliveryRow[]>;
 }

@@ -1,4 +1,5 @@
 import formbody from '@fastify/formbody';
+import type { Registry } from 'prom-client';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z, ZodError } from 'zod';
 import {
@@ -41,6 +42,8 @@ export interface HttpDeps {
   /** PUBLIC_URL: an https address makes the session cookie Secure. */
   readonly publicUrl?: string;
   readonly logger?: boolean;
+  /** Prometheus registry served at /metrics to admin callers (absent: 404). */
+  readonly metrics?: Registry;
   /** Proxies trusted for X-Forwarded-For (HANCHOT_TRUST_PROXY): the login limit counts by client address. */
   readonly trustProxy?: boolean | string;
   /** Calendar feeds (GET /ical/<token>.ics); absent: 404. */
@@ -189,6 +192,15 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   };
   const principals = new WeakMap<FastifyRequest, Principal>();
   const principalOf = (request: FastifyRequest): Principal => principals.get(request)!;
+
+  // ── Prometheus ────────────────────────────────────────────────────────────
+  app.get('/metrics', async (request, reply) => {
+    if (!deps.metrics) return reply.code(404).send();
+    const caller = await callerOf(request);
+    if (!caller) return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized', message: 'cần mã truy cập quản trị' });
+    if (caller.principal.role !== 'admin') return reply.code(403).send({ error: 'forbidden', message: 'chỉ quản trị viên' });
+    return reply.header('content-type', deps.metrics.contentType).send(await deps.metrics.metrics());
+  });
 
   // ── API v1 ────────────────────────────────────────────────────────────────
   // The bootstrap admin may name who it acts for ("actor"); everyone else acts as themselves.

@@ -10,6 +10,7 @@ import { migrate } from '../adapters/postgres/migrations.js';
 import { PostgresStore } from '../adapters/postgres/store.js';
 import { PostgresAccessStore } from '../adapters/postgres/access-store.js';
 import { LoginLimiter } from '../app/access.js';
+import { createPrometheus } from '../adapters/metrics/prometheus.js';
 import { checkRedisSettings, redisAnswers, startPrivateRedis } from '../adapters/redis/private-redis.js';
 import { RedisLock } from '../adapters/redis/redis-lock.js';
 import type { ZaloTokenManager } from '../adapters/zalo/token-manager.js';
@@ -215,14 +216,21 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     }
     closers.push(async () => Promise.all(channels.map((c) => c.close())));
     const policy = planningPolicy(env);
-    const planDeps = { store, queue, clock, calendar: loaded.calendar, settings: loaded.catalogue.settings, policy, logger };
+    const prometheus = createPrometheus({
+      queueCounts: () => queue.counts(),
+      deliveryCounts: () => store.deliveryCounts(),
+      channelHealth: async () => (await store.channelHealth()).map((h) => ({ appId: h.appId, status: h.status, accessIssuedAt: h.accessIssuedAt?.toMillis() ?? null, remainingQuota: h.remainingQuota })),
+      now: () => clock.now().toMillis(),
+    });
+    const metrics = prometheus.metrics;
+    const planDeps = { store, queue, clock, calendar: loaded.calendar, settings: loaded.catalogue.settings, policy, logger, metrics };
     const followUp = { store, queue, clock, calendar: loaded.calendar, channels, settings: loaded.catalogue.settings, digestSettleMs: env.HANCHOT_DIGEST_SETTLE_MS, logger };
     const definitions: JobDefinition<never>[] = [
       planJob(planDeps) as JobDefinition<never>,
       escalateJob(followUp) as JobDefinition<never>,
       leadershipDigestJob(followUp) as JobDefinition<never>,
       fireStepJob({ store, queue, clock, channels, digestSettleMs: env.HANCHOT_DIGEST_SETTLE_MS, logger }) as JobDefinition<never>,
-      deliverJob({ store, clock, calendar: loaded.calendar, channels, compose, quietHours: quietHours(env), logger, queue }, retries.deliver) as JobDefinition<never>,
+      deliverJob({ store, clock, calendar: loaded.calendar, channels, compose, quietHours: quietHours(env), logger, queue, metrics }, retries.deliver) as JobDefinition<never>,
     ];
     if (options.role !== 'api') {
       const workers: RunningWorkers = startWorkers(definitions, { connection, prefix, clock, logger });
@@ -243,6 +251,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
           secret,
           access: { store: new PostgresAccessStore(db), clock, bootstrapToken: env.HANCHOT_ADMIN_TOKEN, limiter: new LoginLimiter(clock) },
           publicUrl: env.PUBLIC_URL,
+          metrics: prometheus.registry,
           trustProxy: env.HANCHOT_TRUST_PROXY ?? false,
           feeds: feedDeps(env, loaded, store, clock, secret),
           ready: async () => ({

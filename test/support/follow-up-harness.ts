@@ -23,6 +23,7 @@ import { escalateJob } from '../../jobs/escalate.js';
 import { fireStepJob } from '../../jobs/fire-step.js';
 import { leadershipDigestJob } from '../../jobs/leadership-digest.js';
 import { planJob, runPlanner, type PlannerDeps } from '../../jobs/plan.js';
+import { createPrometheus } from '../../src/adapters/metrics/prometheus.js';
 import { DATABASE_KINDS } from './databases.js';
 import { RecordingQueue } from './recording-queue.js';
 import { TEST_SECRET } from './secret.js';
@@ -95,7 +96,14 @@ export async function followUpHarness(options: {
   const env = environmentSchema.parse({ HANCHOT_CONFIG_DIR: CONFIG_DIR, PUBLIC_URL });
   const compose = await createComposer(env, { catalogue, calendar } as Parameters<typeof createComposer>[1], TEST_SECRET);
   const settings = catalogue.settings;
-  const planner: PlannerDeps = { store, queue, clock, calendar, settings };
+  const prometheus = createPrometheus({
+    queueCounts: async () => (bullmq ? bullmq.counts() : {}),
+    deliveryCounts: () => store.deliveryCounts(),
+    channelHealth: async () => (await store.channelHealth()).map((h) => ({ appId: h.appId, status: h.status, accessIssuedAt: h.accessIssuedAt?.toMillis() ?? null, remainingQuota: h.remainingQuota })),
+    now: () => clock.now().toMillis(),
+  });
+  const metrics = prometheus.metrics;
+  const planner: PlannerDeps & { metrics: typeof metrics } = { store, queue, clock, calendar, settings, metrics };
   const followUp = { store, queue, clock, calendar, channels, settings, digestSettleMs: 200 };
   const assignments = { store, queue, clock, calendar };
   const running: RunningWorkers[] = [];
@@ -118,7 +126,7 @@ export async function followUpHarness(options: {
           fireStepJob({ store, queue, clock, channels, digestSettleMs: 200 }) as JobDefinition<never>,
           escalateJob(followUp) as JobDefinition<never>,
           leadershipDigestJob(followUp) as JobDefinition<never>,
-          deliverJob({ store, clock, calendar, channels, compose, queue }, RETRIES.deliver) as JobDefinition<never>,
+          deliverJob({ store, clock, calendar, channels, compose, queue, metrics }, RETRIES.deliver) as JobDefinition<never>,
         ],
         { connection, prefix, clock },
       );
@@ -131,6 +139,7 @@ export async function followUpHarness(options: {
         assignments,
         settings: catalogue.settings,
         remind: { store, queue, clock, calendar, channels },
+        metrics: prometheus.registry,
         feedLink: (claims) => feedUrl(PUBLIC_URL, TEST_SECRET, claims),
         secret: TEST_SECRET,
         access: { store: new PostgresAccessStore(t.db), clock, bootstrapToken: ADMIN_TOKEN, limiter: new LoginLimiter(clock) },

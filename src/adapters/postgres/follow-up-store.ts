@@ -208,11 +208,17 @@ export class FollowUpStore implements AssignmentStore, EscalationStore, DigestSt
       appId: r.app_id as string,
       status: r.status as string,
       statusReason: (r.status_reason as string | null) ?? null,
+      accessIssuedAt: maybeInstant(r.access_issued_at),
       accessExpiresAt: maybeInstant(r.access_expires_at),
       dailyQuota: r.zns_daily_quota === null ? null : Number(r.zns_daily_quota),
       remainingQuota: r.zns_remaining_quota === null ? null : Number(r.zns_remaining_quota),
       quotaObservedAt: maybeInstant(r.quota_observed_at),
     }));
+  }
+
+  async deliveryCounts(): Promise<{ channel: string; status: string; count: number }[]> {
+    const rows = await this.db.query<{ channel: string; status: string; count: number }>('select channel, status, count(*)::int as count from deliveries group by 1, 2 order by 1, 2');
+    return rows.map((r) => ({ channel: r.channel, status: r.status, count: Number(r.count) }));
   }
 
   async deliveryLog(filter: { obligationId?: string; unitIds?: readonly string[]; status?: string; channel?: string; limit: number; beforeId?: number }): Promise<DeliveryRow[]> {
