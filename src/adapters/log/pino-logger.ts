@@ -7,7 +7,10 @@ import type { Logger } from '../../app/ports.js';
  */
 export function createLogger(options: { level?: string; pretty?: boolean; destination?: DestinationStream } = {}): Logger {
   const redact = {
-    paths: ['*.password', '*.secret', '*.token', '*.email', '*.phone', '*.recipient', 'email', 'phone', 'recipient', 'smtpUrl', 'databaseUrl', 'redisUrl', '*.smtpUrl'],
+    paths: [
+      ...['password', 'passwordHash', 'secret', 'token', 'accessToken', 'refreshToken', 'access_token', 'refresh_token', 'sessionId', 'csrfToken', 'authorization', 'cookie'],
+      ...['email', 'phone', 'recipient', 'smtpUrl', 'databaseUrl', 'redisUrl', 'HANCHOT_SECRET', 'HANCHOT_ADMIN_TOKEN', 'ZALO_APP_SECRET', 'ZALO_REFRESH_TOKEN'],
+    ].flatMap((key) => [key, `*.${key}`, `*.*.${key}`]),
     censor: '[redacted]',
   };
   if (options.destination) return pino({ level: options.level ?? 'info', redact }, options.destination) as unknown as Logger;
