@@ -24,7 +24,7 @@ import { openApiDocument } from './openapi.js';
 import { CatalogueEditError, contactBody, createDirective, createUnit, unitBody, deleteContact, deleteObligation, obligationBody, saveContact, saveObligation, type CatalogueEditDeps } from '../app/catalogue-edit.js';
 import { directiveHeader } from '../app/catalogue/schemas.js';
 import { assignedUnits } from '../domain/obligation.js';
-import { registerConsole } from './console.js';
+import { registerConsole, type QueueInspector } from './console.js';
 import { RemindError, remindNowQueued, type RemindQueuedDeps } from '../app/remind-now.js';
 import { calendarYear } from '../app/calendar-report.js';
 import { apiDocsPage, confirmPage, LINK_PROBLEMS, loginPage, resultPage } from './pages.js';
@@ -42,6 +42,8 @@ export interface HttpDeps {
   /** PUBLIC_URL: an https address makes the session cookie Secure. */
   readonly publicUrl?: string;
   readonly logger?: boolean;
+  /** The console's queue inspector (BullMQ). */
+  readonly queues?: QueueInspector;
   /** Prometheus registry served at /metrics to admin callers (absent: 404). */
   readonly metrics?: Registry;
   /** Proxies trusted for X-Forwarded-For (HANCHOT_TRUST_PROXY): the login limit counts by client address. */
@@ -444,6 +446,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     settings: deps.settings,
     remind: deps.remind,
     feedLink: deps.feedLink,
+    queues: deps.queues,
   });
   return app;
 }

@@ -1,4 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DateTime } from 'luxon';
+import type { QueueName } from '../app/job-definition.js';
 import { z } from 'zod';
 import { AccessError, authorize, createApiToken, principalFromSession, type AccessDeps, type UserRow } from '../app/access.js';
 import { AssignmentError, completeAssignment, describeStatus, type AssignmentDeps } from '../app/assignments.js';
@@ -33,6 +35,14 @@ export interface ConsoleDeps {
   readonly remind?: RemindQueuedDeps;
   /** The subscription address of a unit's calendar feed (absent: not offered). */
   readonly feedLink?: (claims: FeedClaims) => string;
+  /** The queue inspector (admins over everything only). */
+  readonly queues?: QueueInspector;
+}
+
+export interface QueueInspector {
+  counts(): Promise<Record<string, Record<string, number>>>;
+  failedJobs(limit: number): Promise<{ queue: string; id: string; name: string; reason: string; attemptsMade: number; failedAt: number | null }[]>;
+  retryFailed(queue: QueueName, id: string): Promise<boolean>;
 }
 
 /** An obligation's reminder goes to every unit it is assigned to: the caller must manage each. */
@@ -70,6 +80,7 @@ const NAV: readonly [string, string][] = [
   ['/deliveries', 'Nhật ký gửi'],
   ['/calendar', 'Lịch nghỉ'],
   ['/tokens', 'Mã API'],
+  ['/queues', 'Hàng đợi'],
 ];
 
 function layout(s: Session, title: string, body: string): string {
@@ -424,6 +435,41 @@ ${
       if (token.unitId !== null) await authorize(deps.access.store, s.principal, 'manage', token.unitId);
       await deps.access.store.revokeApiToken(id, ad.clock.now());
       return reply.code(303).header('location', '/tokens').send();
+    });
+
+    // ── queue inspector: the work in flight in Redis (admins above every unit) ──
+    const systemAdmin = (s: Session) => s.principal.role === 'admin' && s.principal.unitId === null;
+    c.get('/queues', async (request, reply) => {
+      const s = current(request);
+      if (!systemAdmin(s) || !deps.queues) return send(reply, 403, layout(s, 'Không có quyền', '<p>Chỉ quản trị hệ thống xem hàng đợi.</p>'));
+      const counts = await deps.queues.counts();
+      const failed = await deps.queues.failedJobs(30);
+      const zone = ad.calendar.zone;
+      const states = ['waiting', 'delayed', 'active', 'failed'];
+      const body = `<table><tr><th>Hàng đợi</th>${states.map((st) => `<th>${e(st)}</th>`).join('')}</tr>${Object.entries(counts)
+        .map(([q, c2]) => `<tr><td>${e(q)}</td>${states.map((st) => `<td>${c2[st] ?? 0}</td>`).join('')}</tr>`)
+        .join('')}</table>
+<h2>Việc lỗi gần đây</h2>
+${
+  failed.length
+    ? `<table><tr><th>Lúc</th><th>Hàng đợi</th><th>Việc</th><th>Số lần</th><th>Lỗi</th><th></th></tr>${failed
+        .map(
+          (j) =>
+            `<tr><td>${j.failedAt ? e(DateTime.fromMillis(j.failedAt).setZone(zone).toFormat('HH:mm dd/LL/yyyy')) : ''}</td><td>${e(j.queue)}</td><td><small>${e(j.id)}</small></td><td>${j.attemptsMade}</td><td>${e(j.reason)}</td><td><form method="post" action="/queues/${e(j.queue)}/retry"><input type="hidden" name="_csrf" value="${e(s.csrfToken)}"><input type="hidden" name="id" value="${e(j.id)}"><button type="submit" style="margin: 0">Chạy lại</button></form></td></tr>`,
+        )
+        .join('')}</table>`
+    : '<p class="ok">Không có việc lỗi.</p>'
+}
+<p class="muted">Lịch sử gửi nằm trong cơ sở dữ liệu (Nhật ký gửi); Redis chỉ giữ hẹn giờ và việc đang chờ.</p>`;
+      return send(reply, 200, layout(s, 'Hàng đợi', body));
+    });
+    c.post('/queues/:queue/retry', async (request, reply) => {
+      const s = current(request);
+      if (!systemAdmin(s) || !deps.queues) return send(reply, 403, layout(s, 'Không có quyền', '<p>Chỉ quản trị hệ thống.</p>'));
+      const { queue } = z.object({ queue: z.enum(['plan', 'fire', 'deliver', 'escalate', 'digest']) }).parse(request.params);
+      const id = String((request.body as Record<string, unknown>).id ?? '');
+      const ok = await deps.queues.retryFailed(queue, id);
+      return ok ? reply.code(303).header('location', '/queues').send() : send(reply, 404, layout(s, 'Không có', '<p>Không có việc lỗi này (có thể đã chạy lại).</p>'));
     });
 
     c.get('/calendar', async (request, reply) => reply.code(303).header('location', `/calendar/${today().slice(0, 4)}`).send());

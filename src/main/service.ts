@@ -252,6 +252,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
           access: { store: new PostgresAccessStore(db), clock, bootstrapToken: env.HANCHOT_ADMIN_TOKEN, limiter: new LoginLimiter(clock) },
           publicUrl: env.PUBLIC_URL,
           metrics: prometheus.registry,
+          queues: queue,
           trustProxy: env.HANCHOT_TRUST_PROXY ?? false,
           feeds: feedDeps(env, loaded, store, clock, secret),
           ready: async () => ({

@@ -55,3 +55,36 @@ describe('/metrics (Prometheus)', () => {
     expect(sample(r.body, 'hanchot_process_resident_memory_bytes')).toBeGreaterThan(10_000_000);
   }, 40_000);
 });
+
+describe('the queue inspector in the console', () => {
+  it('shows each queue\'s jobs and the failed ones with their reason to a system admin, who can run one again; others may not', async () => {
+    const h = await followUpHarness({ start: '2027-10-22T09:00:00+07:00', loaded });
+    cleanups.push(() => h.dispose());
+    await h.sync(loaded.catalogue);
+    await runPlanner(h.planner);
+    // A fire job with a payload no handler accepts fails for good.
+    await h.bullmq!.queueOf('fire').add('fire-step', { nonsense: true }, { jobId: 'broken-job', attempts: 1 });
+    h.startWorkers();
+    await until('the broken job to fail', async () => (await h.bullmq!.queueOf('fire').getFailedCount()) > 0 || undefined);
+    const { createUser } = await import('../../src/app/access.js');
+    const store = new PostgresAccessStore(h.db);
+    await createUser({ store, clock: h.clock }, { username: 'root', displayName: 'Root', password: 'mật khẩu hệ thống 1', role: 'admin', unitId: null });
+    await createUser({ store, clock: h.clock }, { username: 'vp', displayName: 'VP', password: 'mật khẩu quản trị 1', role: 'admin', unitId: 'dmc' });
+    const app = await h.http();
+    cleanups.push(() => app.close());
+    const signIn = async (username: string, password: string) => {
+      const r = await app.inject({ method: 'POST', url: '/login', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ username, password }).toString() });
+      return String(r.headers['set-cookie']).split(';')[0]!;
+    };
+    const root = await signIn('root', 'mật khẩu hệ thống 1');
+    const page = await app.inject({ method: 'GET', url: '/queues', headers: { cookie: root } });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('broken-job');
+    expect(page.body).toContain('payload không hợp lệ cho fire-step');
+    expect(page.body).toMatch(/<td>fire<\/td><td>\d+<\/td><td>[1-9]\d*<\/td>/);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
+    const retried = await app.inject({ method: 'POST', url: '/queues/fire/retry', headers: { cookie: root, 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ _csrf: csrf, id: 'broken-job' }).toString() });
+    expect(retried.statusCode).toBe(303);
+    expect((await app.inject({ method: 'GET', url: '/queues', headers: { cookie: await signIn('vp', 'mật khẩu quản trị 1') } })).statusCode).toBe(403);
+  }, 30_000);
+});

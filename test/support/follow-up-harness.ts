@@ -140,6 +140,7 @@ export async function followUpHarness(options: {
         settings: catalogue.settings,
         remind: { store, queue, clock, calendar, channels },
         metrics: prometheus.registry,
+        queues: bullmq,
         feedLink: (claims) => feedUrl(PUBLIC_URL, TEST_SECRET, claims),
         secret: TEST_SECRET,
         access: { store: new PostgresAccessStore(t.db), clock, bootstrapToken: ADMIN_TOKEN, limiter: new LoginLimiter(clock) },

@@ -91,6 +91,25 @@ export class BullmqJobQueue implements JobQueue {
     return out;
   }
 
+  /** The most recent failed jobs of every queue, newest first (the console's queue page). */
+  async failedJobs(limit = 20): Promise<{ queue: QueueName; id: string; name: string; reason: string; attemptsMade: number; failedAt: number | null }[]> {
+    const out = [];
+    for (const name of QUEUES) {
+      for (const job of await this.queues[name].getFailed(0, limit - 1)) {
+        out.push({ queue: name, id: job.id ?? '', name: job.name, reason: job.failedReason ?? '', attemptsMade: job.attemptsMade, failedAt: job.finishedOn ?? null });
+      }
+    }
+    return out.sort((a, b) => (b.failedAt ?? 0) - (a.failedAt ?? 0)).slice(0, limit);
+  }
+
+  /** Puts a failed job back to run again; false if there is no such failed job. */
+  async retryFailed(queue: QueueName, id: string): Promise<boolean> {
+    const job = await this.queues[queue].getJob(id);
+    if (!job || !(await job.isFailed())) return false;
+    await job.retry('failed');
+    return true;
+  }
+
   /** The delayed timers, soonest first (for the start banner and tests). */
   async delayedFires(limit = 20): Promise<{ id: string; at: number; data: FireStepPayload }[]> {
     const jobs = await this.queues.fire.getDelayed(0, limit - 1);
