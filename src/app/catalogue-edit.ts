@@ -6,6 +6,7 @@ import { contactInput, directiveHeader, obligationInput } from './catalogue/sche
 import type { EscalationPolicy } from '../domain/escalation.js';
 import { isDomainError } from '../domain/errors.js';
 import { parseLadder } from '../domain/ladder.js';
+import { localDateOf } from '../domain/instant.js';
 import type { Principal } from '../domain/access.js';
 import type { JobQueue } from './job-queue.js';
 import type { Clock } from './ports.js';
@@ -23,6 +24,8 @@ export interface CatalogueEditDeps {
   readonly queue: Pick<JobQueue, 'requestPlan'>;
   readonly clock: Clock;
   readonly settings: Settings;
+  /** The calendar's zone: a unit's joining day is a local date. */
+  readonly zone: string;
 }
 
 export class CatalogueEditError extends Error {
@@ -184,7 +187,10 @@ export async function createUnit(deps: CatalogueEditDeps, body: UnitBody, princi
   if (!(await deps.store.originOf('units', body.parentId))) throw new CatalogueEditError(404, `không có đơn vị cấp trên "${body.parentId}"`, [{ path: 'parentId', message: 'không tồn tại' }]);
   await authorize(deps.access, principal, 'manage', body.parentId);
   const record: UnitRecord = { id: body.id, parentId: body.parentId, name: body.name, kind: body.kind, leaderContactId: body.leaderContactId ?? null, standingCommittee: null };
-  await deps.store.applySync({ directives: [], units: diff(new Map(), [record]), contacts: [], obligations: [] }, deps.clock.now(), principal.actor, 'console');
+  const now = deps.clock.now();
+  await deps.store.applySync({ directives: [], units: diff(new Map(), [record]), contacts: [], obligations: [] }, now, principal.actor, 'console');
+  // It owes what falls due from today on, not the deadlines that passed before it existed.
+  await deps.store.setUnitJoined(record.id, localDateOf(now, deps.zone));
   await deps.queue.requestPlan({ obligationIds: [] });
   return record;
 }

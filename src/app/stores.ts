@@ -100,6 +100,8 @@ export interface CatalogueStore {
   applySync(plan: SyncPlan, now: DateTime, actor: string, origin?: CatalogueOrigin): Promise<void>;
   /** Where a live row is managed; undefined if there is none. */
   originOf(kind: CatalogueKind, id: string): Promise<CatalogueOrigin | undefined>;
+  /** The day a unit joined: it owes no occurrence that fell due before. */
+  setUnitJoined(id: string, joinedOn: IsoDate): Promise<void>;
 }
 
 export type StepStatus = 'planned' | 'fired' | 'skipped' | 'cancelled';

@@ -348,7 +348,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     });
 
     // ── catalogue: directives and obligations ──
-    const edit: CatalogueEditDeps = { store: ad.store, access: access.store, queue: ad.queue, clock: ad.clock, settings: deps.settings };
+    const edit: CatalogueEditDeps = { store: ad.store, access: access.store, queue: ad.queue, clock: ad.clock, settings: deps.settings, zone: ad.calendar.zone };
     api.get('/api/v1/directives', async () => {
       const snapshot = await edit.store.snapshot('all');
       return { directives: await Promise.all([...snapshot.directives.values()].map(async (d) => ({ ...d, origin: await edit.store.originOf('directives', d.id) }))) };
@@ -442,7 +442,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   await registerConsole(app, {
     access,
     assignments: ad,
-    edit: { store: ad.store, access: access.store, queue: ad.queue, clock: ad.clock, settings: deps.settings },
+    edit: { store: ad.store, access: access.store, queue: ad.queue, clock: ad.clock, settings: deps.settings, zone: ad.calendar.zone },
     settings: deps.settings,
     remind: deps.remind,
     feedLink: deps.feedLink,

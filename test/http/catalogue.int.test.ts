@@ -178,7 +178,7 @@ describe('people of a unit, entered through the API and the console', () => {
 });
 
 describe('a new unit from the API', () => {
-  it('joins the tree under its parent and owes what is given to "all units under" it from the next planner run', async () => {
+  it('joins the tree under its parent and owes what is given to "all units under" it from the next planner run, but nothing due before it joined', async () => {
     const { h, app } = await setup();
     const unit = { id: 'dmc.thcs-moi', name: 'CĐCS Trường THCS Mới', kind: 'grassroots', parentId: 'dmc' };
     const otherDistrict = (await createApiToken({ store: new PostgresAccessStore(h.db), clock: h.clock }, { name: 'td-admin', role: 'admin', unitId: 'td', createdBy: 't' })).token;
@@ -186,8 +186,13 @@ describe('a new unit from the API', () => {
     expect((await app.inject({ method: 'POST', url: '/api/v1/units', headers: admin, payload: { ...unit, parentId: 'nowhere' } })).statusCode).toBe(404);
     expect((await app.inject({ method: 'POST', url: '/api/v1/units', headers: admin, payload: unit })).statusCode).toBe(201);
     expect((await app.inject({ method: 'POST', url: '/api/v1/units', headers: admin, payload: unit })).statusCode).toBe(409);
-    await runPlanner(h.planner, ['dmc-159-2020.thematic-report']);
-    expect(await h.db.query("select occurrence_key from assignments where unit_id = 'dmc.thcs-moi' and obligation_id = 'dmc-159-2020.thematic-report'")).not.toHaveLength(0);
+    await runPlanner(h.planner);
+    // Joined on 25/11/2027: the 30/10 report (due 01/11) is not its to owe; a deadline ahead of it is.
+    expect(await h.db.query("select 1 from assignments where unit_id = 'dmc.thcs-moi' and obligation_id = 'dmc-159-2020.thematic-report'")).toHaveLength(0);
+    expect((await h.db.query<{ status: string }>("select status from assignments where unit_id = 'dmc.thcs-moi'")).length).toBeGreaterThan(0);
+    expect(await h.db.query("select 1 from assignments where unit_id = 'dmc.thcs-moi' and due < '2027-11-25'")).toHaveLength(0);
+    // A unit that was there from the start still owes the 30/10 report it missed.
+    expect((await h.store.assignment({ obligationId: 'dmc-159-2020.thematic-report', occurrenceKey: '2027', unitId: 'dmc.thpt-dmc' }))?.status).toBe('overdue');
     await h.sync(loaded.catalogue);
     expect((await h.store.unitTree()).some((u) => u.id === 'dmc.thcs-moi')).toBe(true);
   });

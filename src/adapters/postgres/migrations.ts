@@ -318,6 +318,14 @@ alter table contacts add column origin text not null default 'config' check (ori
 alter table obligations add column origin text not null default 'config' check (origin in ('config', 'console'));
 `,
   },
+  {
+    id: '0006_unit_joined',
+    sql: `
+-- A unit added while the service runs owes nothing that fell due before it joined (null: it
+-- owes everything the planner looks back on, as on a first install).
+alter table units add column joined_on date;
+`,
+  },
 ];
 
 export class MigrationError extends Error {}

@@ -63,6 +63,10 @@ export class PostgresStore extends FollowUpStore implements CatalogueStore, Plan
     return r?.origin;
   }
 
+  async setUnitJoined(id: string, joinedOn: string): Promise<void> {
+    await this.db.query('update units set joined_on = $2 where id = $1', [id, joinedOn]);
+  }
+
   async applySync(plan: SyncPlan, now: DateTime, actor: string, origin: CatalogueOrigin = 'config'): Promise<void> {
     const at = iso(now);
     await this.db.transaction(async (tx) => {
@@ -186,7 +190,8 @@ export class PostgresStore extends FollowUpStore implements CatalogueStore, Plan
         `insert into assignments (obligation_id, occurrence_key, unit_id, status, due, updated_at)
          select $1, o.key, u.id, 'pending', o.effective_due, $4
          from occurrences o cross join unnest($3::text[]) as u(id)
-         where o.obligation_id = $1 and o.key = any($2::text[])
+         join units un on un.id = u.id
+         where o.obligation_id = $1 and o.key = any($2::text[]) and (un.joined_on is null or o.effective_due >= un.joined_on)
          on conflict (obligation_id, occurrence_key, unit_id) do update set due = excluded.due, updated_at = excluded.updated_at,
              -- the planner's next step (markOverdue) makes it overdue again if the new due has passed too
              status = 'pending'
