@@ -1,7 +1,7 @@
 import { addDays, addMonths, formatVnDateWithWeekday, type IsoDate } from '../domain/civil-date.js';
 import type { WorkingCalendar } from '../domain/calendar/working-calendar.js';
 import { describeRule } from '../domain/describe.js';
-import { isOpen } from '../domain/escalation.js';
+import { isOpen, statusOn } from '../domain/escalation.js';
 import { buildIcs, occurrenceUid, type IcsEvent } from '../domain/ics.js';
 import { localDateOf } from '../domain/instant.js';
 import { assignedUnits } from '../domain/obligation.js';
@@ -60,7 +60,7 @@ export async function buildCalendarFeed(deps: CalendarFeedDeps, claims: FeedClai
       // Only a person's own feed carries completion links: a unit's feed is shared (leaders, calendar
       // services) and must not let whoever holds it act for the unit.
       const link = claims.kind === 'contact' && assignment && open && subject.contactId ? deps.doneLink(assignment, subject.contactId) : undefined;
-      const status = assignment ? describeStatus(assignment.status === 'pending' && due < today ? 'overdue' : assignment.status) : due < today ? 'chưa ghi nhận' : 'chưa đến hạn';
+      const status = assignment ? describeStatus(statusOn(assignment.status, due, today)) : due < today ? 'chưa ghi nhận' : 'chưa đến hạn';
       const description = [
         directive ? `Văn bản ${directive.number}: ${directive.title}` : undefined,
         `Nhiệm vụ: ${obligation.title}`,

@@ -10,7 +10,9 @@ import { localDateOf } from '../domain/instant.js';
 import type { Principal } from '../domain/access.js';
 import type { JobQueue } from './job-queue.js';
 import type { Clock } from './ports.js';
-import type { CatalogueStore, ContactRecord, DirectiveRecord, ObligationRecord, PlanStore, UnitRecord } from './stores.js';
+import type { CatalogueStore, ContactRecord, DirectiveRecord, ObligationRecord, PlanStore, RecordSnapshot, StoredObligation, UnitRecord } from './stores.js';
+import { readableUnits } from '../domain/access.js';
+import { assignedUnits } from '../domain/obligation.js';
 import { contactRecord, diff, directiveRecord, obligationChange } from './sync.js';
 
 /**
@@ -193,4 +195,36 @@ export async function createUnit(deps: CatalogueEditDeps, body: UnitBody, princi
   await deps.store.setUnitJoined(record.id, localDateOf(now, deps.zone));
   await deps.queue.requestPlan({ obligationIds: [] });
   return record;
+}
+
+/**
+ * The obligations a principal may see: those assigned to at least one unit it reads, filtered by
+ * directive and unit. One rule for the API and the console.
+ */
+export async function obligationsInScope(
+  store: Pick<CatalogueStore, 'snapshot'>,
+  principal: Principal,
+  filter: { directiveId?: string; unitId?: string; id?: string } = {},
+): Promise<{ snapshot: RecordSnapshot; obligations: StoredObligation[]; unitsOf: (o: StoredObligation) => string[] }> {
+  const snapshot = await store.snapshot('all');
+  const tree = [...snapshot.units.values()].map((u) => ({ id: u.id, parent: u.parentId, name: u.name, kind: u.kind, contacts: [] }));
+  const readable = readableUnits(principal, tree);
+  const unitsOf = (o: StoredObligation) => assignedUnits(o.assignees, tree);
+  const obligations = [...snapshot.obligations.values()]
+    .filter((o) => {
+      const units = unitsOf(o);
+      return (!filter.id || o.id === filter.id) && (!filter.directiveId || o.directiveId === filter.directiveId) && (!filter.unitId || units.includes(filter.unitId)) && (readable === 'all' || units.some((u) => readable.has(u)));
+    })
+    .sort((a, b) => a.id.localeCompare(b.id));
+  return { snapshot, obligations, unitsOf };
+}
+
+/** An obligation's reminder goes to every unit it is assigned to: acting on it needs 'manage' on each. */
+export async function authorizeObligation(deps: Pick<CatalogueEditDeps, 'store' | 'access'>, principal: Principal, obligationId: string): Promise<StoredObligation> {
+  const snapshot = await deps.store.snapshot('all');
+  const o = snapshot.obligations.get(obligationId);
+  if (!o) throw new CatalogueEditError(404, `không có nhiệm vụ "${obligationId}"`);
+  const tree = [...snapshot.units.values()].map((u) => ({ id: u.id, parent: u.parentId, name: u.name, kind: u.kind, contacts: [] }));
+  for (const u of assignedUnits(o.assignees, tree)) await authorize(deps.access, principal, 'manage', u);
+  return o;
 }

@@ -3,9 +3,9 @@ import type { WorkingCalendar } from '../domain/calendar/working-calendar.js';
 import { nextSendingInstant, type QuietHours } from '../domain/quiet-hours.js';
 import { DeferredError, PermanentError, RetryableError } from './errors.js';
 import type { DeliverPayload } from './job-queue.js';
-import { addressOn, idempotencyKey, messageKey, nextChannel } from './fan-out.js';
+import { addressOn, idempotencyKey, messageKey, nextChannel, preferenceFor } from './fan-out.js';
 import type { JobQueue } from './job-queue.js';
-import { channelPreference, type Channel, type ChannelName, type Clock, type Logger, type Metrics, type OutgoingMessage, type Recipient } from './ports.js';
+import type { Channel, ChannelName, Clock, Logger, Metrics, OutgoingMessage, Recipient } from './ports.js';
 import type { ClaimedDelivery, DeliveryStore, NewDelivery } from './stores.js';
 
 /** Turns the items of one message into the message (templates, Vietnamese wording, .ics). */
@@ -125,8 +125,7 @@ async function failOver(
   now: DateTime,
   meaning?: string,
 ): Promise<DeliverResult> {
-  // A digest never falls back to a ZNS template (it cannot carry the digest's lists).
-  const preference = items[0]?.purpose === 'digest' ? channelPreference(recipient).filter((c) => c !== 'zalo_zns') : channelPreference(recipient);
+  const preference = preferenceFor(recipient, items[0]?.purpose ?? 'reminder');
   const next = preference.includes(failed) ? nextChannel(preference, deps.channels, recipient, failed) : nextChannel(preference, deps.channels, recipient);
   const keys = items.map((d) => d.idempotencyKey);
   await deps.store.finish(keys, { status: 'failed', code, error, fellBackTo: next?.name, meaning }, now);

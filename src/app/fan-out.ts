@@ -2,7 +2,7 @@ import type { DateTime } from 'luxon';
 import { splitStep } from './plan.js';
 import type { FireStepPayload, JobQueue, DeliverPayload, TimedJob } from './job-queue.js';
 import { channelPreference, type Channel, type ChannelName, type Clock, type Logger, type Recipient } from './ports.js';
-import type { FanOutStore, NewDelivery, PendingRecipient } from './stores.js';
+import type { DeliveryPurpose, FanOutStore, NewDelivery, PendingRecipient } from './stores.js';
 
 export interface FanOutDeps {
   readonly store: FanOutStore;
@@ -87,6 +87,17 @@ const DateTimeMax = (a: DateTime, b: DateTime): DateTime => (a > b ? a : b);
 
 export function recipientOf(r: Pick<PendingRecipient, 'contactId' | 'name' | 'email' | 'phone' | 'zaloUserId' | 'channels'>): Recipient {
   return { contactId: r.contactId, name: r.name, email: r.email ?? undefined, phone: r.phone ?? undefined, zaloUserId: r.zaloUserId ?? undefined, channels: r.channels };
+}
+
+/**
+ * The channels tried for a message, in order: the contact's preference, except that a digest never
+ * goes by a ZNS template (a template cannot carry its lists; the OA text or email carries it).
+ */
+export function preferenceFor(recipient: Recipient, purpose: DeliveryPurpose): readonly ChannelName[] {
+  const preference = channelPreference(recipient);
+  if (purpose !== 'digest') return preference;
+  const usable = preference.filter((c) => c !== 'zalo_zns');
+  return usable.length > 0 ? usable : ['email'];
 }
 
 /** The first channel in `preference` (after `after`, if given) that is configured and reaches the recipient. */

@@ -4,9 +4,9 @@ import { localDateOf, zonedInstant } from '../domain/instant.js';
 import { buildLeadershipDigest, DIGEST_AHEAD_DAYS, DIGEST_LATE_SINCE_DAYS, weekdaysFrom, type DigestFact } from '../domain/leadership-digest.js';
 import { subtreeOf } from '../domain/obligation.js';
 import type { TimerPlanDeps } from './escalate.js';
-import { addressOn, nextChannel, recipientOf } from './fan-out.js';
+import { addressOn, nextChannel, preferenceFor, recipientOf } from './fan-out.js';
 import { digestJobId, type DeliverPayload, type DigestPayload, type JobQueue, type TimedJob } from './job-queue.js';
-import { channelPreference, type Channel, type Clock, type Logger } from './ports.js';
+import type { Channel, Clock, Logger } from './ports.js';
 import type { DigestRunRow, DigestStore, FanOutStore, NewDelivery } from './stores.js';
 
 export type DigestPlanDeps = TimerPlanDeps<DigestStore>;
@@ -77,9 +77,7 @@ export async function sendLeadershipDigest(deps: DigestDeps, payload: DigestPayl
     below.delete(leader.unitId);
     const content = buildLeadershipDigest({ runOn: today, scopeUnitName: leader.unitName, facts: digestFacts.filter((f) => below.has(f.unitId)), calendar });
     const recipient = recipientOf(leader.contact);
-    // A ZNS template cannot carry a digest's lists: the OA text or email carries it instead.
-    const preference = channelPreference(recipient).filter((c) => c !== 'zalo_zns');
-    if (preference.length === 0) preference.push('email');
+    const preference = preferenceFor(recipient, 'digest');
     const channel = nextChannel(preference, deps.channels, recipient);
     const name = channel?.name ?? preference[0] ?? 'email';
     rows.push({

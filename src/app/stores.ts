@@ -292,7 +292,6 @@ export interface AssignmentView extends AssignmentRef {
   readonly directiveNumber: string;
   readonly directiveTitle: string;
   readonly unitName: string;
-  readonly parentUnitId: string | null;
   readonly escalation: EscalationPolicy | null;
 }
 

@@ -111,6 +111,14 @@ export function openStatus(due: IsoDate, today: IsoDate, extended: boolean): Ass
   return due < today ? 'overdue' : extended ? 'extended' : 'pending';
 }
 
+/**
+ * An assignment's status as of `today`: an open one whose due has passed is overdue even before
+ * the planner's sweep has written it (pages and feeds show it at once).
+ */
+export function statusOn(status: AssignmentStatus, due: IsoDate, today: IsoDate): AssignmentStatus {
+  return isOpen(status) && due < today ? 'overdue' : status;
+}
+
 export type ReportBucket = 'onTime' | 'late' | 'overdue' | 'upcoming' | 'waived';
 
 /** đúng hạn / trễ hạn / quá hạn chưa hoàn thành / chưa đến hạn (and miễn, kept apart). */

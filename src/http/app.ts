@@ -21,10 +21,10 @@ import { buildCalendarFeed, type CalendarFeedDeps } from '../app/calendar-feed.j
 import { localDateOf } from '../domain/instant.js';
 import { ackBody, completeBody, decisionBody, deliveriesQuery, extensionBody, idParams, linkForm, obligationsQuery, previewBody, reasonBody, refParams, remindParams, reportQuery, yearParams } from './schemas.js';
 import { openApiDocument } from './openapi.js';
-import { CatalogueEditError, contactBody, createDirective, createUnit, unitBody, deleteContact, deleteObligation, obligationBody, saveContact, saveObligation, type CatalogueEditDeps } from '../app/catalogue-edit.js';
+import { authorizeObligation, CatalogueEditError, contactBody, createDirective, createUnit, obligationsInScope, unitBody, deleteContact, deleteObligation, obligationBody, saveContact, saveObligation, type CatalogueEditDeps } from '../app/catalogue-edit.js';
 import { directiveHeader } from '../app/catalogue/schemas.js';
-import { assignedUnits } from '../domain/obligation.js';
 import { registerConsole, type QueueInspector } from './console.js';
+import { SESSION_COOKIE, sessionCookie } from './session.js';
 import { RemindError, remindNowQueued, type RemindQueuedDeps } from '../app/remind-now.js';
 import { calendarYear } from '../app/calendar-report.js';
 import { apiDocsPage, confirmPage, LINK_PROBLEMS, loginPage, resultPage } from './pages.js';
@@ -332,12 +332,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     api.post('/api/v1/occurrences/:obligationId/:occurrenceKey/remind-now', async (request, reply) => {
       const { obligationId, occurrenceKey } = remindParams.parse(request.params);
       if (!deps.remind) return reply.code(404).send({ error: 'not_found', message: 'chức năng gửi ngay chưa bật' });
-      const snapshot = await edit.store.snapshot('all');
-      const o = snapshot.obligations.get(obligationId);
-      if (!o) throw new CatalogueEditError(404, `không có nhiệm vụ "${obligationId}"`);
-      const tree = [...snapshot.units.values()].map((u) => ({ id: u.id, parent: u.parentId, name: u.name, kind: u.kind, contacts: [] }));
-      // The reminder goes to every assigned unit still owing it: the caller must manage each.
-      for (const u of assignedUnits(o.assignees, tree)) await allow(request, 'manage', u);
+      await authorizeObligation(edit, principalOf(request), obligationId);
       try {
         const r = await remindNowQueued(deps.remind, obligationId, occurrenceKey);
         return reply.code(202).send({ occurrenceKey: r.occurrence.key, step: r.step, deliveries: r.deliveries, created: r.created });
@@ -359,23 +354,14 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     });
     api.get('/api/v1/obligations', async (request) => {
       const q = obligationsQuery.parse(request.query);
-      const snapshot = await edit.store.snapshot('all');
-      const tree = [...snapshot.units.values()].map((u) => ({ id: u.id, parent: u.parentId, name: u.name, kind: u.kind, contacts: [] }));
-      const readable = readableUnits(principalOf(request), tree);
-      const list = [...snapshot.obligations.values()].filter((o) => {
-        const units = assignedUnits(o.assignees, tree);
-        return (!q.directive || o.directiveId === q.directive) && (!q.unit || units.includes(q.unit)) && (readable === 'all' || units.some((u) => readable.has(u)));
-      });
+      const { obligations: list } = await obligationsInScope(edit.store, principalOf(request), { directiveId: q.directive, unitId: q.unit });
       return { obligations: await Promise.all(list.map(async (o) => ({ ...o, origin: await edit.store.originOf('obligations', o.id) }))) };
     });
     api.get('/api/v1/obligations/:id', async (request) => {
       const { id } = idParams.parse(request.params);
-      const snapshot = await edit.store.snapshot('all');
-      const o = snapshot.obligations.get(id);
-      const tree = [...snapshot.units.values()].map((u) => ({ id: u.id, parent: u.parentId, name: u.name, kind: u.kind, contacts: [] }));
-      const readable = readableUnits(principalOf(request), tree);
       // Outside the caller's scope it does not exist.
-      if (!o || (readable !== 'all' && !assignedUnits(o.assignees, tree).some((u) => readable.has(u)))) throw new CatalogueEditError(404, `không có nhiệm vụ "${id}"`);
+      const [o] = (await obligationsInScope(edit.store, principalOf(request), { id })).obligations;
+      if (!o) throw new CatalogueEditError(404, `không có nhiệm vụ "${id}"`);
       return { ...o, origin: await edit.store.originOf('obligations', id) };
     });
     api.post('/api/v1/obligations', async (request, reply) => {
@@ -451,19 +437,6 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   return app;
 }
 
-const SESSION_COOKIE = 'hc_session';
-
-/** The session id from the Cookie header (one cookie of ours; parsed by hand, nothing else is read). */
-function sessionCookie(request: FastifyRequest): string | undefined {
-  for (const part of (request.headers.cookie ?? '').split(';')) {
-    const [name, ...value] = part.trim().split('=');
-    if (name === SESSION_COOKIE && value.length > 0) {
-      const v = value.join('=');
-      return /^[A-Za-z0-9_-]{20,100}$/.test(v) ? v : undefined;
-    }
-  }
-  return undefined;
-}
 
 function extensionJson(r: ExtensionRequest) {
   return { ...r, requestedAt: r.requestedAt.toISO(), decidedAt: r.decidedAt?.toISO() ?? null };

@@ -4,7 +4,7 @@ import type { QueueName } from '../app/job-definition.js';
 import { z } from 'zod';
 import { AccessError, authorize, createApiToken, principalFromSession, type AccessDeps, type UserRow } from '../app/access.js';
 import { AssignmentError, completeAssignment, describeStatus, type AssignmentDeps } from '../app/assignments.js';
-import { CatalogueEditError, contactBody, createDirective, createUnit, obligationBody, saveContact, saveObligation, unitBody, type CatalogueEditDeps } from '../app/catalogue-edit.js';
+import { authorizeObligation, CatalogueEditError, contactBody, obligationsInScope, createDirective, createUnit, obligationBody, saveContact, saveObligation, unitBody, type CatalogueEditDeps } from '../app/catalogue-edit.js';
 import type { Settings } from '../app/catalogue/catalogue.js';
 import { directiveHeader, ruleInput } from '../app/catalogue/schemas.js';
 import { buildReport } from '../app/report.js';
@@ -16,11 +16,12 @@ import { readableUnits, type Principal } from '../domain/access.js';
 import type { FeedClaims } from '../domain/signed-link.js';
 import { calendarYear } from '../app/calendar-report.js';
 import { describeRule } from '../domain/describe.js';
-import { isOpen } from '../domain/escalation.js';
+import { isOpen, statusOn, type AssignmentStatus } from '../domain/escalation.js';
 import { localDateOf } from '../domain/instant.js';
 import { assignedUnits } from '../domain/obligation.js';
 import { escapeHtml as e } from '../app/messages/render-reminder.js';
 import { trafficLight } from './pages.js';
+import { sessionCookie } from './session.js';
 
 /**
  * The web console (Vietnamese): server-rendered pages, no script, every value escaped; forms
@@ -45,15 +46,6 @@ export interface QueueInspector {
   retryFailed(queue: QueueName, id: string): Promise<boolean>;
 }
 
-/** An obligation's reminder goes to every unit it is assigned to: the caller must manage each. */
-async function authorizeObligation(deps: ConsoleDeps, principal: Principal, obligationId: string): Promise<StoredObligation> {
-  const snapshot = await deps.edit.store.snapshot('all');
-  const o = snapshot.obligations.get(obligationId);
-  if (!o) throw new CatalogueEditError(404, `không có nhiệm vụ "${obligationId}"`);
-  const tree = [...snapshot.units.values()].map((u) => ({ id: u.id, parent: u.parentId, name: u.name, kind: u.kind, contacts: [] }));
-  for (const u of assignedUnits(o.assignees, tree)) await authorize(deps.access.store, principal, 'manage', u);
-  return o;
-}
 
 interface Session {
   readonly principal: Principal;
@@ -61,15 +53,6 @@ interface Session {
   readonly user: UserRow;
 }
 
-const SESSION_COOKIE = 'hc_session';
-
-function sessionId(request: FastifyRequest): string | undefined {
-  for (const part of (request.headers.cookie ?? '').split(';')) {
-    const [name, ...value] = part.trim().split('=');
-    if (name === SESSION_COOKIE && /^[A-Za-z0-9_-]{20,100}$/.test(value.join('='))) return value.join('=');
-  }
-  return undefined;
-}
 
 const NAV: readonly [string, string][] = [
   ['/', 'Bảng điều khiển'],
@@ -122,9 +105,9 @@ function send(reply: FastifyReply, code: number, html: string) {
     .send(html);
 }
 
-const statusCell = (status: string, due: string, today: string) => {
-  const word = describeStatus((status === 'pending' && due < today ? 'overdue' : status) as Parameters<typeof describeStatus>[0]);
-  return due < today && (status === 'pending' || status === 'overdue' || status === 'extended') ? `<span class="bad">${e(word)}</span>` : e(word);
+const statusCell = (status: AssignmentStatus, due: string, today: string) => {
+  const now = statusOn(status, due, today);
+  return now === 'overdue' ? `<span class="bad">${e(describeStatus(now))}</span>` : e(describeStatus(now));
 };
 
 const assignmentHref = (a: { obligationId: string; occurrenceKey: string; unitId: string }) =>
@@ -146,7 +129,7 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
       throw error;
     });
     c.addHook('preHandler', async (request, reply) => {
-      const id = sessionId(request);
+      const id = sessionCookie(request);
       const found = id ? await principalFromSession(deps.access, id) : undefined;
       if (!found) return reply.code(303).header('location', '/login').send();
       if (request.method === 'POST') {
@@ -196,22 +179,15 @@ ${health.length ? health.map((h) => `<p>${e(h.appId)}: ${h.status === 'ok' ? '<s
     c.get('/obligations', async (request, reply) => {
       const s = current(request);
       const q = z.object({ directive: z.string().optional(), unit: z.string().optional() }).parse(request.query);
-      const snapshot = await deps.edit.store.snapshot('all');
-      const tree = [...snapshot.units.values()].map((u) => ({ id: u.id, parent: u.parentId, name: u.name, kind: u.kind, contacts: [] }));
-      const readable = readableUnits(s.principal, tree);
-      const rows = [...snapshot.obligations.values()]
-        .filter((o) => {
-          const units = assignedUnits(o.assignees, tree);
-          return (!q.directive || o.directiveId === q.directive) && (!q.unit || units.includes(q.unit)) && (readable === 'all' || units.some((u) => readable.has(u)));
-        })
-        .sort((a, b) => a.id.localeCompare(b.id));
+      const { snapshot, obligations: rows, unitsOf } = await obligationsInScope(deps.edit.store, s.principal, { directiveId: q.directive || undefined, unitId: q.unit || undefined });
+      const tree = [...snapshot.units.values()];
       const directives = [...snapshot.directives.values()];
       const filter = `<form method="get" action="/obligations" class="grid">
 <div><label for="directive">Văn bản</label><select id="directive" name="directive"><option value="">(tất cả)</option>${directives.map((d) => `<option value="${e(d.id)}"${q.directive === d.id ? ' selected' : ''}>${e(d.number)} – ${e(d.title)}</option>`).join('')}</select></div>
 <div><label for="unit">Đơn vị</label><select id="unit" name="unit"><option value="">(tất cả)</option>${tree.map((u) => `<option value="${e(u.id)}"${q.unit === u.id ? ' selected' : ''}>${e(u.name)}</option>`).join('')}</select></div>
 <div><button type="submit">Lọc</button></div></form>`;
       const table = `<table><tr><th>Nhiệm vụ</th><th>Văn bản</th><th>Thời hạn</th><th>Đơn vị</th></tr>${rows
-        .map((o) => `<tr><td><a href="/obligations/${e(encodeURIComponent(o.id))}">${e(o.title)}</a></td><td>${e(snapshot.directives.get(o.directiveId)?.number ?? o.directiveId)}</td><td>${e(describeRule(o.rule))}</td><td>${assignedUnits(o.assignees, tree).length}</td></tr>`)
+        .map((o) => `<tr><td><a href="/obligations/${e(encodeURIComponent(o.id))}">${e(o.title)}</a></td><td>${e(snapshot.directives.get(o.directiveId)?.number ?? o.directiveId)}</td><td>${e(describeRule(o.rule))}</td><td>${unitsOf(o).length}</td></tr>`)
         .join('')}</table>`;
       return send(reply, 200, layout(s, 'Nhiệm vụ', `${filter}<p>${rows.length} nhiệm vụ.</p>${table}`));
     });
@@ -255,7 +231,7 @@ ${health.length ? health.map((h) => `<p>${e(h.appId)}: ${h.status === 'ok' ? '<s
       const { id } = z.object({ id: z.string() }).parse(request.params);
       const o = (await deps.edit.store.snapshot('all')).obligations.get(id);
       if (!o) return send(reply, 404, layout(s, 'Không có nhiệm vụ', `<p>Không có nhiệm vụ "${e(id)}".</p>`));
-      await authorizeObligation(deps, s.principal, id);
+      await authorizeObligation(deps.edit, s.principal, id);
       if ((await deps.edit.store.originOf('obligations', id)) === 'config') {
         return send(reply, 409, layout(s, o.title, '<p class="bad">Nhiệm vụ này khai trong config/ (YAML): sửa ở đó rồi chạy hanchot sync.</p>'));
       }
@@ -296,7 +272,7 @@ ${deps.remind ? `<form method="post" action="/obligations/${e(encodeURIComponent
       const s = current(request);
       const { id } = z.object({ id: z.string() }).parse(request.params);
       if (!deps.remind) return send(reply, 404, layout(s, 'Không có', '<p>Chức năng gửi ngay chưa bật.</p>'));
-      await authorizeObligation(deps, s.principal, id);
+      await authorizeObligation(deps.edit, s.principal, id);
       try {
         const r = await remindNowQueued(deps.remind, id);
         return reply.code(303).header('location', `/deliveries?obligation=${encodeURIComponent(id)}&sent=${r.deliveries}`).send();

@@ -136,7 +136,7 @@ export async function createComposer(env: Environment, loaded: Loaded, secret: s
     if (first.purpose === 'escalation' || first.purpose === 'digest') {
       const rendered =
         first.purpose === 'escalation'
-          ? renderEscalation({ recipientName: recipient.name, items, zone: calendar.zone, formatInstant: localInstant, now, doneLink: (d) => link(d, 'done', recipient.contactId, now) })
+          ? renderEscalation({ recipientName: recipient.name, items, zone: calendar.zone, formatInstant: localInstant, doneLink: (d) => link(d, 'done', recipient.contactId, now) })
           : renderLeadershipDigest({ recipientName: recipient.name, digest: first.content as LeadershipDigest });
       return {
         messageKey,

@@ -52,7 +52,7 @@ const delivery = (title: string, c: EscalationContent, over: Partial<ClaimedDeli
   ...over,
 });
 
-const escalation = (items: ClaimedDelivery[]) => renderEscalation({ recipientName: 'Trần Thị B', items, zone: ZONE, formatInstant, now: NOW });
+const escalation = (items: ClaimedDelivery[]) => renderEscalation({ recipientName: 'Trần Thị B', items, zone: ZONE, formatInstant });
 
 describe('renderEscalation', () => {
   const sent: EscalationContent['sent'] = [
@@ -272,9 +272,9 @@ describe('describeStep', () => {
 describe('renderEscalation: the completion link', () => {
   const link = (d: ClaimedDelivery) => `https://hanchot.test/l/${d.unitId}`;
   it('is offered to the overdue unit\'s own leader, not to the parent\'s leadership', () => {
-    const own = renderEscalation({ recipientName: 'A', items: [delivery('x', content({ notify: 'unit_leader' }))], zone: ZONE, formatInstant, now: NOW, doneLink: link });
+    const own = renderEscalation({ recipientName: 'A', items: [delivery('x', content({ notify: 'unit_leader' }))], zone: ZONE, formatInstant, doneLink: link });
     expect(own.text).toContain('Khi đơn vị đã hoàn thành, xác nhận tại: https://hanchot.test/l/u-a');
-    const parent = renderEscalation({ recipientName: 'A', items: [delivery('x', content({ notify: 'parent_leadership', level: 2 }))], zone: ZONE, formatInstant, now: NOW, doneLink: link });
+    const parent = renderEscalation({ recipientName: 'A', items: [delivery('x', content({ notify: 'parent_leadership', level: 2 }))], zone: ZONE, formatInstant, doneLink: link });
     expect(parent.text).not.toContain('xác nhận tại');
   });
 });

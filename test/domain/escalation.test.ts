@@ -18,6 +18,7 @@ import {
   type EscalationLevel,
   type EscalationPolicy,
   type ReportBucket,
+  statusOn,
 } from '../../src/domain/escalation.js';
 import { shippedConfig } from '../support/shipped-config.js';
 
@@ -224,4 +225,20 @@ describe('statuses and report buckets', () => {
   ])('onTimeRate $counts → $want', ({ counts, want }) => {
     expect(onTimeRate(counts)).toBe(want);
   });
+});
+
+describe('statusOn: an open assignment past its due reads as overdue before the sweep writes it', () => {
+  const cases: [Parameters<typeof statusOn>[0], string, string][] = [
+    ['pending', '2027-11-01', 'overdue'],
+    ['extended', '2027-11-01', 'overdue'],
+    ['overdue', '2027-11-01', 'overdue'],
+    ['pending', '2027-11-02', 'pending'],
+    ['extended', '2027-11-03', 'extended'],
+    ['done_late', '2027-11-01', 'done_late'],
+    ['done_on_time', '2027-11-01', 'done_on_time'],
+    ['waived', '2027-11-01', 'waived'],
+  ];
+  for (const [status, due, expected] of cases) {
+    it(`${status}, due ${due}, on 2027-11-02 → ${expected}`, () => expect(statusOn(status, due, '2027-11-02')).toBe(expected));
+  }
 });

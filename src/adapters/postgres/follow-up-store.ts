@@ -46,7 +46,7 @@ const refsJson = (refs: readonly AssignmentRef[]): string =>
 
 const ASSIGNMENT_SELECT = `
   select a.*, oc.effective_due as occurrence_due, oc.nominal_due, o.title, o.escalation, dir.number as directive_number,
-         dir.title as directive_title, u.name as unit_name, u.parent_id as parent_unit_id
+         dir.title as directive_title, u.name as unit_name
   from assignments a
   join occurrences oc on oc.obligation_id = a.obligation_id and oc.key = a.occurrence_key
   join obligations o on o.id = a.obligation_id
@@ -257,7 +257,7 @@ export class FollowUpStore implements AssignmentStore, EscalationStore, DigestSt
     const [r] =
       kind === 'unit'
         ? await this.db.query<{ unit_id: string; unit_name: string; contact_id: string | null }>(
-            'select u.id as unit_id, u.name as unit_name, u.leader_contact_id as contact_id from units u where u.id = $1 and u.deleted_at is null',
+            'select u.id as unit_id, u.name as unit_name, null as contact_id from units u where u.id = $1 and u.deleted_at is null',
             [id],
           )
         : await this.db.query<{ unit_id: string; unit_name: string; contact_id: string | null }>(
@@ -579,7 +579,6 @@ function assignmentOf(r: Row): AssignmentView {
     directiveNumber: r.directive_number as string,
     directiveTitle: r.directive_title as string,
     unitName: r.unit_name as string,
-    parentUnitId: (r.parent_unit_id as string | null) ?? null,
     escalation: (r.escalation as AssignmentView['escalation']) ?? null,
   };
 }

@@ -1,4 +1,3 @@
-import type { DateTime } from 'luxon';
 import { formatVnDateWithWeekday, type IsoDate } from '../../domain/civil-date.js';
 import type { LeadershipDigest } from '../../domain/leadership-digest.js';
 import type { EscalationContent } from '../escalate.js';
@@ -48,7 +47,6 @@ export function renderEscalation(input: {
   readonly items: readonly ClaimedDelivery[];
   readonly zone: string;
   readonly formatInstant: (iso: string, zone: string) => string;
-  readonly now: DateTime;
   /** The signed completion link of an item, for the overdue unit's own leader. */
   readonly doneLink?: (item: ClaimedDelivery) => string | undefined;
 }): RenderedFollowUp {
