@@ -13,7 +13,7 @@ import type { Clock } from './ports.js';
 import type { CatalogueStore, ContactRecord, DirectiveRecord, ObligationRecord, PlanStore, RecordSnapshot, StoredObligation, UnitRecord } from './stores.js';
 import { readableUnits } from '../domain/access.js';
 import { assignedUnits } from '../domain/obligation.js';
-import { contactRecord, diff, directiveRecord, obligationChange } from './sync.js';
+import { contactRecord, diff, directiveRecord, obligationChange, obligationRecord } from './sync.js';
 
 /**
  * Directives and obligations entered in the console or through the API (origin 'console'). The
@@ -99,13 +99,8 @@ export async function saveObligation(deps: CatalogueEditDeps, body: ObligationBo
   const before = snapshot.obligations.get(body.id);
   const current = before ? [...before.assignees.units, ...before.assignees.childrenOf] : [];
   for (const u of new Set([...units, ...childrenOf, ...current])) await authorize(deps.access, principal, 'manage', u);
-  const record: ObligationRecord = {
-    id: body.id,
-    directiveId: body.directiveId,
-    title: body.title,
-    clause: body.clause ?? null,
-    sentence: body.sentence ?? null,
-    phrase: body.phrase ?? null,
+  const record = obligationRecord({
+    ...body,
     rule,
     roll: body.roll ?? deps.settings.roll,
     ladder: body.ladder ?? null,
@@ -113,9 +108,7 @@ export async function saveObligation(deps: CatalogueEditDeps, body: ObligationBo
     validFrom: body.validFrom ?? directive.termFrom ?? directive.issuedOn,
     validUntil: body.validUntil ?? directive.termUntil ?? null,
     assignees: { units, childrenOf },
-    assumed: body.assumed ?? null,
-    note: body.note ?? null,
-  };
+  });
   const change = obligationChange(before && stripRevision(before), record, body.id);
   if (!change) return record;
   await deps.store.applySync({ directives: [], units: [], contacts: [], obligations: [change] }, deps.clock.now(), principal.actor, 'console');

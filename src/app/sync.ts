@@ -41,6 +41,43 @@ export function contactRecord(c: { id: string; unitId: string; name: string; rol
   };
 }
 
+/** An obligation (YAML or API, its rule and defaults already resolved) as its row. */
+export function obligationRecord(o: {
+  id: string;
+  directiveId: string;
+  title: string;
+  clause?: string;
+  sentence?: string;
+  phrase?: string;
+  rule: ObligationRecord['rule'];
+  roll: ObligationRecord['roll'];
+  ladder: readonly string[] | null;
+  escalation: ObligationRecord['escalation'];
+  validFrom?: string | null;
+  validUntil?: string | null;
+  assignees: { readonly units: readonly string[]; readonly childrenOf: readonly string[] };
+  assumed?: string;
+  note?: string;
+}): ObligationRecord {
+  return {
+    id: o.id,
+    directiveId: o.directiveId,
+    title: o.title,
+    clause: o.clause ?? null,
+    sentence: o.sentence ?? null,
+    phrase: o.phrase ?? null,
+    rule: o.rule,
+    roll: o.roll,
+    ladder: o.ladder ? [...o.ladder] : null,
+    escalation: o.escalation,
+    validFrom: o.validFrom ?? null,
+    validUntil: o.validUntil ?? null,
+    assignees: { units: [...o.assignees.units], childrenOf: [...o.assignees.childrenOf] },
+    assumed: o.assumed ?? null,
+    note: o.note ?? null,
+  };
+}
+
 /** The catalogue (config/) as the rows the record should hold. */
 export function recordsOf(catalogue: Catalogue): {
   directives: DirectiveRecord[];
@@ -59,26 +96,9 @@ export function recordsOf(catalogue: Catalogue): {
       standingCommittee: u.standingCommittee ? [...u.standingCommittee] : null,
     })),
     contacts: catalogue.units.flatMap((u) => u.contacts.map((c) => contactRecord({ ...c, unitId: u.id }))),
-    obligations: catalogue.obligations.map((o) => {
-      const validity = validityOf(catalogue, o);
-      return {
-        id: o.id,
-        directiveId: o.directiveId,
-        title: o.title,
-        clause: o.clause ?? null,
-        sentence: o.sentence ?? null,
-        phrase: o.phrase ?? null,
-        rule: o.rule,
-        roll: o.roll,
-        ladder: o.ladder ? o.ladder.map((s) => s.id) : null,
-        escalation: o.escalation ?? null,
-        validFrom: validity.validFrom ?? null,
-        validUntil: validity.validUntil ?? null,
-        assignees: { units: [...o.assignees.units], childrenOf: [...o.assignees.childrenOf] },
-        assumed: o.assumed ?? null,
-        note: o.note ?? null,
-      };
-    }),
+    obligations: catalogue.obligations.map((o) =>
+      obligationRecord({ ...o, ladder: o.ladder ? o.ladder.map((s) => s.id) : null, escalation: o.escalation ?? null, ...validityOf(catalogue, o) }),
+    ),
   };
 }
 
