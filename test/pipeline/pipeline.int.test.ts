@@ -244,7 +244,11 @@ describe('the reminder pipeline (PostgreSQL, BullMQ on Redis, SMTP on loopback)'
     await h.sync(loaded.catalogue);
     await h.store.saveOccurrences(OBLIGATION, [{ key: '2027', nominalDue: '2027-10-30', effectiveDue: '2027-11-01' }], ['dmc.thpt-dmc', 'dmc.ubnd-suoi-da'], h.clock.now());
     await fanOut(h.fanOutDeps, { obligationId: OBLIGATION, occurrenceKey: '2027', step: '7d', fireAt: h.clock.now(), urgent: false });
-    await until('a failed attempt', async () => ((await deliveries(h)).some((r) => r.attempts >= 1 && r.status === 'queued') ? true : undefined));
+    // Every message must have failed once before the server comes back (else a slow worker's first try simply succeeds).
+    await until('a failed attempt on every message', async () => {
+      const r = await deliveries(h);
+      return r.length > 0 && r.every((x) => x.attempts >= 1 && x.status === 'queued') ? true : undefined;
+    });
 
     // Back up; the mailbox of one vice-chairman does not exist (550).
     let server: TestSmtp | undefined;

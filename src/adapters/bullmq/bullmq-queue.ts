@@ -117,6 +117,11 @@ export class BullmqJobQueue implements JobQueue {
   }
 
   async close(): Promise<void> {
+    // A queue closed while its connection is still being made rejects with "Connection is closed"
+    // outside any await (seen when a short CLI run closes queues it never used): let each connect first.
+    // Bounded: with Redis gone, waiting to connect would never end.
+    const ready = Promise.all(QUEUES.map((n) => this.queues[n].waitUntilReady().catch(() => undefined)));
+    await Promise.race([ready, new Promise((r) => setTimeout(r, 2_000).unref())]);
     await Promise.all(QUEUES.map((n) => this.queues[n].close()));
   }
 
