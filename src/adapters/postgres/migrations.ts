@@ -326,6 +326,27 @@ alter table obligations add column origin text not null default 'config' check (
 alter table units add column joined_on date;
 `,
   },
+  {
+    id: '0007_calendar_overrides',
+    sql: `
+-- Calendar edits made by an admin of the root unit in the console or the API, layered over the
+-- years of config/calendar: 'add' puts a day (a swap's day off or make-up day, or an extra day
+-- off) into the year; 'remove' takes out the day a config/ decree lists on that date. One edit
+-- per date; the two days of a swap name each other (pair_date) and go together.
+create table calendar_overrides (
+  date        date primary key,
+  year        int not null,
+  action      text not null check (action in ('add', 'remove')),
+  kind        text check (kind in ('holiday', 'swap_off', 'swap_work')),
+  name        text,
+  pair_date   date,
+  created_by  text not null,
+  created_at  timestamptz not null,
+  check (action = 'remove' or (kind is not null and name is not null))
+);
+create index calendar_overrides_year on calendar_overrides (year);
+`,
+  },
 ];
 
 export class MigrationError extends Error {}
