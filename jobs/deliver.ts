@@ -7,6 +7,8 @@ export const deliverPayload = z.strictObject({
   messageKey: z.string().min(1),
   idempotencyKey: z.string().min(1),
   urgent: z.boolean(),
+  // A job taking over a dead worker's stale claim claims under its own name.
+  claimer: z.string().min(1).optional(),
 });
 
 export const deliverJob = (deps: DeliverDeps, retry = { attempts: 8, backoffMs: 10_000 }): JobDefinition<z.infer<typeof deliverPayload>> => ({

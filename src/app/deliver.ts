@@ -1,4 +1,4 @@
-import type { DateTime } from 'luxon';
+import { Duration, type DateTime } from 'luxon';
 import type { WorkingCalendar } from '../domain/calendar/working-calendar.js';
 import { nextSendingInstant, type QuietHours } from '../domain/quiet-hours.js';
 import { DeferredError, PermanentError, RetryableError } from './errors.js';
@@ -22,6 +22,44 @@ export interface DeliverDeps {
   /** Where fallback deliveries go (absent: they are recorded and sent by whoever drains them). */
   readonly queue?: JobQueue;
   readonly metrics?: Metrics;
+  /** How long a claim holds before another job may take it over (default CLAIM_LEASE). */
+  readonly claimLease?: Duration;
+}
+
+/**
+ * A worker records `sending` on a message's deliveries before it calls the provider and the
+ * outcome after. A worker killed in between leaves them `sending`; once the claim is older than
+ * this lease another job takes them over and sends again. So delivery is at least once, and the
+ * messages sent twice after a crash are at most those the dead worker had in flight (its
+ * concurrency: 8 per deliver worker). The lease must outlast one provider call (Zalo's timeout is
+ * at most 2 minutes; an SMTP server that stalls longer than this may see the message twice).
+ */
+export const CLAIM_LEASE = Duration.fromObject({ minutes: 5 });
+
+/** A delivery row as far as claiming it goes. */
+export interface ClaimState {
+  readonly status: 'queued' | 'sending' | 'sent' | 'failed' | 'skipped';
+  readonly claimedBy: string | null;
+  readonly updatedAt: DateTime;
+}
+
+/**
+ * Whether `claimer` may claim the row at `now` (the SQL of DeliveryStore.claimMessage is this
+ * rule): a queued row; its own claim again (its job ran again after a crash: BullMQ's stall
+ * recovery); anyone's claim older than the lease. A finished row never.
+ */
+export function claimable(row: ClaimState, claimer: string, now: DateTime, lease: Duration = CLAIM_LEASE): boolean {
+  if (row.status === 'queued') return true;
+  if (row.status !== 'sending') return false;
+  return row.claimedBy === claimer || row.updatedAt < now.minus(lease);
+}
+
+/** The name a job claims under: a take-over job's own, else the delivery it was made for. */
+export const claimerOf = (payload: DeliverPayload): string => payload.claimer ?? payload.idempotencyKey;
+
+/** The job that takes over a stale claim: one per stale claim (same id however many planners see it). */
+export function takeOverJobId(idempotencyKey: string, claimedAt: DateTime): string {
+  return `reclaim|${idempotencyKey}|${claimedAt.toMillis()}`;
 }
 
 export interface Attempt {
@@ -52,7 +90,7 @@ export async function deliverMessage(deps: DeliverDeps, payload: DeliverPayload,
       throw new DeferredError(next, reason);
     }
   }
-  const claimed = await deps.store.claimMessage(payload.messageKey, payload.idempotencyKey, now, true);
+  const claimed = await deps.store.claimMessage(payload.messageKey, claimerOf(payload), now, true, now.minus(deps.claimLease ?? CLAIM_LEASE));
   if (claimed.length === 0) return { status: 'nothing' };
   const log = deps.logger?.child({ messageKey: payload.messageKey, attempt: attempt.number });
 
@@ -156,11 +194,25 @@ async function failOver(
 /**
  * Puts back the jobs of deliveries still queued and untouched for a while: after Redis lost its
  * data they would otherwise wait forever. A job that still exists is not added twice (same id).
+ * Deliveries left `sending` longer than the claim lease (a worker died mid-send, and its job is
+ * gone or gave up) get a take-over job with its own id and claimer.
  */
-export async function requeueQueuedDeliveries(deps: { store: DeliveryStore; queue: JobQueue; clock: Clock; logger?: Logger }, olderThanMinutes = 10, limit = 5_000): Promise<number> {
+export async function requeueQueuedDeliveries(
+  deps: { store: DeliveryStore; queue: JobQueue; clock: Clock; logger?: Logger; claimLease?: Duration },
+  olderThanMinutes = 10,
+  limit = 5_000,
+): Promise<number> {
   const now = deps.clock.now();
   const rows = await deps.store.queuedDeliveries(now.minus({ minutes: olderThanMinutes }), limit);
   await deps.queue.enqueueDeliveries(rows.map((r) => ({ jobId: r.idempotencyKey, payload: { messageKey: r.messageKey, idempotencyKey: r.idempotencyKey, urgent: r.urgent }, at: now })));
   if (rows.length > 0) deps.logger?.info({ deliveries: rows.length }, 'queued deliveries put back on the queue');
-  return rows.length;
+  const stale = await deps.store.staleClaims(now.minus(deps.claimLease ?? CLAIM_LEASE), limit);
+  await deps.queue.enqueueDeliveries(
+    stale.map((r) => {
+      const id = takeOverJobId(r.idempotencyKey, r.claimedAt);
+      return { jobId: id, payload: { messageKey: r.messageKey, idempotencyKey: r.idempotencyKey, urgent: r.urgent, claimer: id }, at: now };
+    }),
+  );
+  if (stale.length > 0) deps.logger?.warn({ deliveries: stale.length }, 'deliveries left sending by a worker that died are sent again (at least once)');
+  return rows.length + stale.length;
 }

@@ -16,6 +16,11 @@ export interface DeliverPayload {
   readonly idempotencyKey: string;
   /** An admin's "send now": quiet hours do not apply. */
   readonly urgent: boolean;
+  /**
+   * The name this job claims under, when not `idempotencyKey`: a job that takes over a crashed
+   * worker's stale claim has its own, so the crashed job, if it ever ran again, could not claim too.
+   */
+  readonly claimer?: string;
 }
 
 export interface PlanPayload {

@@ -234,10 +234,16 @@ export interface DeliveryStore {
   /** Fallback deliveries are recorded like fan-out ones (ON CONFLICT DO NOTHING). */
   insertDeliveries(rows: readonly NewDelivery[], now: DateTime): Promise<string[]>;
   /**
-   * Claims for `claimer` every delivery of the message still queued (or already claimed by the
-   * same claimer, after a crash), counting one attempt on each.
+   * Deliveries left `sending` since before `staleBefore` (their worker died between the claim and
+   * the outcome): the planner queues a job that takes them over.
    */
-  claimMessage(messageKey: string, claimer: string, now: DateTime, countAttempt: boolean): Promise<ClaimedDelivery[]>;
+  staleClaims(staleBefore: DateTime, limit: number): Promise<{ idempotencyKey: string; messageKey: string; urgent: boolean; claimedAt: DateTime }[]>;
+  /**
+   * Claims for `claimer` every delivery of the message still queued, already claimed by the same
+   * claimer (its job ran again after a crash), or claimed by anyone before `staleBefore` if given
+   * (the claim's lease ran out: its worker died), counting one attempt on each.
+   */
+  claimMessage(messageKey: string, claimer: string, now: DateTime, countAttempt: boolean, staleBefore?: DateTime): Promise<ClaimedDelivery[]>;
   finish(keys: readonly string[], outcome: DeliveryOutcome, now: DateTime): Promise<void>;
   /** Notes on the queued deliveries of a message why they wait (quiet hours), without claiming them. */
   noteDeferred(messageKey: string, reason: string, now: DateTime): Promise<void>;

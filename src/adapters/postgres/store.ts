@@ -236,6 +236,15 @@ export class PostgresStore extends FollowUpStore implements CatalogueStore, Plan
     return rows.map((r) => ({ idempotencyKey: r.idempotency_key, messageKey: r.message_key, urgent: r.urgent }));
   }
 
+  async staleClaims(staleBefore: DateTime, limit: number): Promise<{ idempotencyKey: string; messageKey: string; urgent: boolean; claimedAt: DateTime }[]> {
+    // No index on 'sending' rows (no migration for it): they are few, and this runs once per planner tick.
+    const rows = await this.db.query<{ idempotency_key: string; message_key: string; urgent: boolean; updated_at: unknown }>(
+      `select idempotency_key, message_key, urgent, updated_at from deliveries where status = 'sending' and updated_at < $1 order by updated_at limit $2`,
+      [iso(staleBefore), limit],
+    );
+    return rows.map((r) => ({ idempotencyKey: r.idempotency_key, messageKey: r.message_key, urgent: r.urgent, claimedAt: instant(r.updated_at) }));
+  }
+
   async extendedAssignments(obligationId: string): Promise<{ occurrenceKey: string; unitId: string; due: string }[]> {
     const rows = await this.db.query<{ occurrence_key: string; unit_id: string; due: string }>(
       `select a.occurrence_key, a.unit_id, a.due from assignments a
@@ -365,11 +374,12 @@ export class PostgresStore extends FollowUpStore implements CatalogueStore, Plan
 
   // ── delivery ─────────────────────────────────────────────────────────────
 
-  async claimMessage(messageKey: string, claimer: string, now: DateTime, countAttempt: boolean): Promise<ClaimedDelivery[]> {
+  async claimMessage(messageKey: string, claimer: string, now: DateTime, countAttempt: boolean, staleBefore?: DateTime): Promise<ClaimedDelivery[]> {
+    // The same rule as claimable() in src/app/deliver.ts (test/adapters/claim-lease.int.test.ts holds them together).
     const rows = await this.db.query(
       `with claimed as (
          update deliveries set status = 'sending', claimed_by = $2, updated_at = $3, attempts = attempts + $4
-         where message_key = $1 and (status = 'queued' or (status = 'sending' and claimed_by = $2))
+         where message_key = $1 and (status = 'queued' or (status = 'sending' and (claimed_by = $2 or updated_at < $5::timestamptz)))
          returning *)
        select d.idempotency_key, d.obligation_id, d.occurrence_key, d.step, d.unit_id, d.contact_id, d.channel, d.urgent, d.attempts, d.fire_at,
               d.purpose, d.content,
@@ -388,7 +398,7 @@ export class PostgresStore extends FollowUpStore implements CatalogueStore, Plan
        left join occurrences oc on oc.obligation_id = d.obligation_id and oc.key = d.occurrence_key
        left join assignments a on a.obligation_id = d.obligation_id and a.occurrence_key = d.occurrence_key and a.unit_id = d.unit_id
        order by nominal_due, d.idempotency_key`,
-      [messageKey, claimer, iso(now), countAttempt ? 1 : 0],
+      [messageKey, claimer, iso(now), countAttempt ? 1 : 0, staleBefore ? iso(staleBefore) : null],
     );
     return rows.map((r) => ({
       idempotencyKey: r.idempotency_key as string,
