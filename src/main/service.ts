@@ -31,7 +31,7 @@ import { planJob } from '../../jobs/plan.js';
 import { runPlanner } from '../app/planner.js';
 import { actionLink, createChannels, createComposer, feedUrl } from './messaging.js';
 import type { CalendarFeedDeps } from '../app/calendar-feed.js';
-import { loadConfig, type Loaded } from './context.js';
+import { followStoredCalendar, loadConfig, type Loaded } from './context.js';
 import type { Environment } from './environment.js';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -189,6 +189,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     const db = await openRecord(env, logger, clock);
     closers.push(() => db.close());
     const store = new PostgresStore(db);
+    // The calendar edits made in the console, over config/calendar (and followed while running).
+    const stopCalendar = await followStoredCalendar(loaded.calendar, store, { logger });
+    closers.push(async () => stopCalendar());
     if (options.role === 'start') {
       const synced = await syncCatalogue({ store, clock }, loaded.catalogue, { actor: 'start' });
       logger.info({ changes: synced.plan.obligations.length + synced.plan.units.length + synced.plan.contacts.length + synced.plan.directives.length }, 'catalogue synced from config/');
