@@ -27,12 +27,13 @@ import { registerConsole, type QueueInspector } from './console.js';
 import { SESSION_COOKIE, sessionCookie } from './session.js';
 import { RemindError, remindNowQueued, type RemindQueuedDeps } from '../app/remind-now.js';
 import { calendarYear } from '../app/calendar-report.js';
+import { addCalendarDay, addCalendarSwap, authorizeCalendarEdit, calendarDateParams, calendarDayBody, calendarSwapBody, overridesJson, removeCalendarDay, type CalendarEditDeps, type CalendarOverrideStore } from '../app/calendar-edit.js';
 import { apiDocsPage, confirmPage, LINK_PROBLEMS, loginPage, resultPage } from './pages.js';
 import { AccessError, authorize, login, logout, principalFromBearer, principalFromSession, type AccessDeps } from '../app/access.js';
 import { readableUnits, type Action, type Principal } from '../domain/access.js';
 
 export interface HttpDeps {
-  readonly assignments: AssignmentDeps & { readonly store: AssignmentDeps['store'] & AssignmentStore & ReportStore & DeliveryLogStore & DigestStore & CatalogueEditDeps['store'] };
+  readonly assignments: AssignmentDeps & { readonly store: AssignmentDeps['store'] & AssignmentStore & ReportStore & DeliveryLogStore & DigestStore & CatalogueEditDeps['store'] & CalendarOverrideStore };
   /** settings.yaml: defaults for the rule preview. */
   readonly settings: Settings;
   /** Signs and checks one-click links. */
@@ -325,9 +326,29 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
       await deleteContact(edit, id, principalOf(request));
       return reply.code(204).send();
     });
+    // ── calendar: the year as used (config/ and the edits over it); edits by an admin of the root unit ──
+    const calendarEdit: CalendarEditDeps = { store: ad.store, access: access.store, queue: ad.queue, clock: ad.clock, calendar: ad.calendar };
     api.get('/api/v1/calendar/:year', async (request) => {
       const { year } = yearParams.parse(request.params);
-      return calendarYear(ad.calendar, year);
+      return { ...calendarYear(ad.calendar, year), edits: overridesJson(ad.calendar, year) };
+    });
+    api.post('/api/v1/calendar/:year/days', async (request, reply) => {
+      const { year } = yearParams.parse(request.params);
+      await authorizeCalendarEdit(calendarEdit, principalOf(request));
+      const body = calendarDayBody.parse(request.body ?? {});
+      return reply.code(201).send(overrideJson(await addCalendarDay(calendarEdit, year, body, principalOf(request))));
+    });
+    api.post('/api/v1/calendar/:year/swaps', async (request, reply) => {
+      const { year } = yearParams.parse(request.params);
+      await authorizeCalendarEdit(calendarEdit, principalOf(request));
+      const body = calendarSwapBody.parse(request.body ?? {});
+      return reply.code(201).send({ days: (await addCalendarSwap(calendarEdit, year, body, principalOf(request))).map(overrideJson) });
+    });
+    api.delete('/api/v1/calendar/:year/days/:date', async (request, reply) => {
+      await authorizeCalendarEdit(calendarEdit, principalOf(request));
+      const { year, date } = calendarDateParams.parse(request.params);
+      await removeCalendarDay(calendarEdit, year, date, principalOf(request));
+      return reply.code(204).send();
     });
     api.post('/api/v1/occurrences/:obligationId/:occurrenceKey/remind-now', async (request, reply) => {
       const { obligationId, occurrenceKey } = remindParams.parse(request.params);
@@ -437,6 +458,10 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   return app;
 }
 
+
+function overrideJson(o: { createdAt: { toISO(): string | null } }) {
+  return { ...o, createdAt: o.createdAt.toISO() };
+}
 
 function extensionJson(r: ExtensionRequest) {
   return { ...r, requestedAt: r.requestedAt.toISO(), decidedAt: r.decidedAt?.toISO() ?? null };

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DateTime } from 'luxon';
 import type { QueueName } from '../app/job-definition.js';
-import { z } from 'zod';
+import { z, ZodError } from 'zod';
 import { AccessError, authorize, createApiToken, principalFromSession, type AccessDeps, type UserRow } from '../app/access.js';
 import { AssignmentError, completeAssignment, describeStatus, type AssignmentDeps } from '../app/assignments.js';
 import { authorizeObligation, CatalogueEditError, contactBody, obligationsInScope, createDirective, createUnit, obligationBody, saveContact, saveObligation, unitBody, type CatalogueEditDeps } from '../app/catalogue-edit.js';
@@ -15,6 +15,7 @@ import { addDays, formatVnDate, formatVnDateWithWeekday } from '../domain/civil-
 import { readableUnits, type Principal } from '../domain/access.js';
 import type { FeedClaims } from '../domain/signed-link.js';
 import { calendarYear } from '../app/calendar-report.js';
+import { addCalendarDay, addCalendarSwap, authorizeCalendarEdit, calendarDateParams, calendarDayBody, calendarSwapBody, overridesJson, removeCalendarDay, type CalendarEditDeps, type CalendarOverrideStore } from '../app/calendar-edit.js';
 import { describeRule } from '../domain/describe.js';
 import { isOpen, statusOn, type AssignmentStatus } from '../domain/escalation.js';
 import { localDateOf } from '../domain/instant.js';
@@ -29,7 +30,7 @@ import { sessionCookie } from './session.js';
  */
 export interface ConsoleDeps {
   readonly access: AccessDeps;
-  readonly assignments: AssignmentDeps & { readonly store: AssignmentDeps['store'] & AssignmentStore & ReportStore & DeliveryLogStore & DigestStore };
+  readonly assignments: AssignmentDeps & { readonly store: AssignmentDeps['store'] & AssignmentStore & ReportStore & DeliveryLogStore & DigestStore & CalendarOverrideStore };
   readonly edit: CatalogueEditDeps;
   readonly settings: Settings;
   /** "Gửi nhắc ngay" (absent: the button is not offered). */
@@ -452,13 +453,82 @@ ${
     c.get('/calendar/:year', async (request, reply) => {
       const s = current(request);
       const year = z.coerce.number().int().min(2000).max(2100).catch(Number(today().slice(0, 4))).parse((request.params as { year: string }).year);
+      return send(reply, 200, await calendarPage(s, year));
+    });
+
+    // ── calendar edits (an admin of the root unit): extra days off, swaps, removals ──
+    const calendarEdit: CalendarEditDeps = { store: ad.store, access: deps.access.store, queue: ad.queue, clock: ad.clock, calendar: ad.calendar };
+    const calendarPage = async (s: Session, year: number, problems: readonly string[] = [], form: Record<string, string | undefined> = {}) => {
       const y = calendarYear(ad.calendar, year);
       const kinds: Record<string, string> = { holiday: 'nghỉ lễ', substitute: 'nghỉ bù', swap_off: 'nghỉ (hoán đổi)', swap_work: 'đi làm bù' };
+      const editor = await isCalendarEditor(s);
+      const edits = overridesJson(ad.calendar, year);
+      const own = new Map(edits.map((o) => [o.date, o]));
+      const listed = new Set((ad.calendar.decreeOf(year)?.days ?? []).map((d) => d.date));
+      const removeButton = (date: string, label: string) =>
+        `<form method="post" action="/calendar/${year}/days/${e(date)}/remove" style="display: inline"><input type="hidden" name="_csrf" value="${e(s.csrfToken)}"><button type="submit" style="margin: 0; padding: .1rem .5rem">${e(label)}</button></form>`;
+      const action = (date: string) => {
+        if (!editor) return '';
+        const o = own.get(date);
+        if (o?.action === 'add') return removeButton(date, o.pairDate ? 'Bỏ hoán đổi' : 'Bỏ');
+        return listed.has(date) ? removeButton(date, 'Bỏ') : '';
+      };
+      const v = (name: string) => e(form[name] ?? '');
+      const removed = edits.filter((o) => o.action === 'remove');
       const body = `<p><a href="/calendar/${year - 1}">← ${year - 1}</a> · <a href="/calendar/${year + 1}">${year + 1} →</a></p>
 ${y.decreed ? `<p>Theo: ${y.sources.map((src) => e(src)).join('; ')}</p>` : '<p class="bad">Chưa có quyết định của năm này: đang dùng mặc định theo Bộ luật Lao động 2019 (Điều 111–112). Thêm config/calendar/years/' + year + '.yaml khi có quyết định.</p>'}
-<table><tr><th>Ngày</th><th>Loại</th><th>Tên</th><th>Căn cứ</th></tr>${y.days.map((d) => `<tr><td>${e(formatVnDateWithWeekday(d.date))}</td><td>${e(kinds[d.kind] ?? d.kind)}</td><td>${e(d.name)}</td><td><small>${e(d.source)}</small></td></tr>`).join('')}</table>`;
-      return send(reply, 200, layout(s, `Lịch nghỉ năm ${year}`, body));
-    });
+${problems.length ? `<div class="bad"><p>Chưa lưu được:</p><ul>${problems.map((p) => `<li>${e(p)}</li>`).join('')}</ul></div>` : ''}
+<table><tr><th>Ngày</th><th>Loại</th><th>Tên</th><th>Căn cứ</th><th></th></tr>${y.days.map((d) => `<tr><td>${e(formatVnDateWithWeekday(d.date))}</td><td>${e(kinds[d.kind] ?? d.kind)}</td><td>${e(d.name)}</td><td><small>${e(d.source)}</small></td><td>${action(d.date)}</td></tr>`).join('')}</table>
+${removed.length ? `<h2>Ngày trong config/ đã bỏ trên trang quản trị</h2><ul>${removed.map((o) => `<li>${e(formatVnDateWithWeekday(o.date))} <small class="muted">(${e(o.createdBy)})</small> ${editor ? removeButton(o.date, 'Khôi phục') : ''}</li>`).join('')}</ul>` : ''}
+${
+  editor
+    ? `<h2>Thêm hoán đổi ngày làm việc</h2>
+<p class="muted">Khi có thông báo nghỉ hoán đổi: nghỉ một ngày làm việc, làm bù một thứ Bảy hoặc Chủ nhật. Mọi hạn và lời nhắc được tính lại ngay.</p>
+<form method="post" action="/calendar/${year}/swaps"><input type="hidden" name="_csrf" value="${e(s.csrfToken)}">
+<div class="grid"><div><label for="off">Ngày nghỉ (đang là ngày làm việc)</label><input id="off" name="off" type="date" value="${v('off')}" min="${year}-01-01" max="${year}-12-31" required></div>
+<div><label for="work">Ngày làm bù (thứ Bảy / Chủ nhật)</label><input id="work" name="work" type="date" value="${v('work')}" min="${year}-01-01" max="${year}-12-31" required></div>
+<div><label for="swapName">Tên (không bắt buộc)</label><input id="swapName" name="name" value="${v('name')}" maxlength="200" placeholder="theo Thông báo số …"></div></div>
+<button type="submit">Thêm hoán đổi</button></form>
+<h2>Thêm ngày nghỉ</h2>
+<p class="muted">Một ngày làm việc được cho nghỉ thêm theo quyết định của Nhà nước.</p>
+<form method="post" action="/calendar/${year}/days"><input type="hidden" name="_csrf" value="${e(s.csrfToken)}">
+<div class="grid"><div><label for="date">Ngày</label><input id="date" name="date" type="date" value="${v('date')}" min="${year}-01-01" max="${year}-12-31" required></div>
+<div><label for="dayName">Tên</label><input id="dayName" name="name" value="${v('name')}" maxlength="200" required placeholder="Nghỉ … theo Thông báo số …"></div></div>
+<button type="submit">Thêm ngày nghỉ</button></form>`
+    : '<p class="muted">Chỉ quản trị viên của đơn vị cấp cao nhất sửa được lịch nghỉ (lịch dùng chung cho mọi đơn vị).</p>'
+}`;
+      return layout(s, `Lịch nghỉ năm ${year}`, body);
+    };
+    const isCalendarEditor = async (s: Session) =>
+      authorizeCalendarEdit(calendarEdit, s.principal).then(
+        () => true,
+        () => false,
+      );
+    const yearOfRequest = (request: FastifyRequest) => z.object({ year: z.coerce.number().int().min(2000).max(2100) }).parse(request.params).year;
+    /** Runs a calendar edit from a form; its problems come back on the year's page. */
+    const calendarForm = async (request: FastifyRequest, reply: FastifyReply, run: (year: number, s: Session, form: Record<string, string | undefined>) => Promise<unknown>) => {
+      const s = current(request);
+      const year = yearOfRequest(request);
+      const form = (request.body ?? {}) as Record<string, string | undefined>;
+      try {
+        await authorizeCalendarEdit(calendarEdit, s.principal);
+        await run(year, s, form);
+      } catch (err) {
+        if (err instanceof ZodError) return send(reply, 400, await calendarPage(s, year, err.issues.map((i) => `${i.path.join('.')}: ${i.message}`), form));
+        if (err instanceof CatalogueEditError) return send(reply, err.status, await calendarPage(s, year, [err.message, ...err.issues.map((i) => `${i.path}: ${i.message}`)], form));
+        throw err;
+      }
+      return reply.code(303).header('location', `/calendar/${year}`).send();
+    };
+    c.post('/calendar/:year/days', async (request, reply) =>
+      calendarForm(request, reply, (year, s, form) => addCalendarDay(calendarEdit, year, calendarDayBody.parse({ date: form.date, name: form.name }), s.principal)),
+    );
+    c.post('/calendar/:year/swaps', async (request, reply) =>
+      calendarForm(request, reply, (year, s, form) => addCalendarSwap(calendarEdit, year, calendarSwapBody.parse({ off: form.off, work: form.work, ...(form.name?.trim() ? { name: form.name } : {}) }), s.principal)),
+    );
+    c.post('/calendar/:year/days/:date/remove', async (request, reply) =>
+      calendarForm(request, reply, (year, s) => removeCalendarDay(calendarEdit, year, calendarDateParams.parse(request.params).date, s.principal)),
+    );
 
     // ── people of a unit (console origin) ──────────────────────────────────
     const contactPage = (s: Session, unitId: string, form: Record<string, string | undefined>, action: string, problems: readonly string[] = []) => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { directiveHeader } from '../app/catalogue/schemas.js';
 import { contactBody, obligationBody, unitBody } from '../app/catalogue-edit.js';
+import { calendarDateParams, calendarDayBody, calendarSwapBody } from '../app/calendar-edit.js';
 import { ackBody, completeBody, decisionBody, deliveriesQuery, extensionBody, idParams, obligationsQuery, previewBody, reasonBody, refParams, remindParams, reportQuery, yearParams } from './schemas.js';
 
 /**
@@ -48,7 +49,10 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'post', path: '/api/v1/contacts', summary: 'Thêm người nhận cho một đơn vị (quản lý trên trang quản trị)', body: contactBody, roles: 'manage: admin of the unit or above', created: true },
   { method: 'put', path: '/api/v1/contacts/{id}', summary: 'Sửa người nhận (chỉ người nhận thêm trên trang quản trị)', params: idParams, body: contactBody, roles: 'manage' },
   { method: 'delete', path: '/api/v1/contacts/{id}', summary: 'Xóa người nhận (đánh dấu xóa)', params: idParams, roles: 'manage' },
-  { method: 'get', path: '/api/v1/calendar/{year}', summary: 'Ngày nghỉ lễ, nghỉ bù, làm bù của một năm, kèm văn bản căn cứ', params: yearParams, roles: 'any signed-in caller' },
+  { method: 'get', path: '/api/v1/calendar/{year}', summary: 'Ngày nghỉ lễ, nghỉ bù, làm bù của một năm, kèm văn bản căn cứ và các sửa đổi trên trang quản trị (edits)', params: yearParams, roles: 'any signed-in caller' },
+  { method: 'post', path: '/api/v1/calendar/{year}/days', summary: 'Thêm một ngày nghỉ (ngày làm việc được cho nghỉ thêm); lập lại lịch nhắc ngay', params: yearParams, body: calendarDayBody, roles: 'admin of the root unit', created: true },
+  { method: 'post', path: '/api/v1/calendar/{year}/swaps', summary: 'Thêm hoán đổi ngày làm việc: nghỉ ngày "off", làm bù ngày "work" (thứ Bảy / Chủ nhật); lập lại lịch nhắc ngay', params: yearParams, body: calendarSwapBody, roles: 'admin of the root unit', created: true },
+  { method: 'delete', path: '/api/v1/calendar/{year}/days/{date}', summary: 'Bỏ ngày trong lịch: hoàn tác sửa đổi trên trang quản trị ở ngày đó (cả hai ngày của hoán đổi), hoặc bỏ ngày hoán đổi / nghỉ thêm mà config/ ghi', params: calendarDateParams, roles: 'admin of the root unit' },
   { method: 'post', path: '/api/v1/occurrences/{obligationId}/{occurrenceKey}/remind-now', summary: 'Gửi nhắc ngay một kỳ cho mọi đơn vị chưa hoàn thành (bỏ qua giờ yên lặng; gửi lại trong ngày không gửi trùng)', params: remindParams, roles: 'manage: admin of every assigned unit', status: 202 },
   { method: 'get', path: '/api/v1/me', summary: 'Người gọi là ai (vai trò, đơn vị)', roles: 'any signed-in caller' },
 ];

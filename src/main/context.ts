@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildCalendar, type Catalogue } from '../app/catalogue/catalogue.js';
+import type { Catalogue } from '../app/catalogue/catalogue.js';
+import { LayeredCalendar, type CalendarOverrideStore } from '../app/calendar-edit.js';
+import type { Logger } from '../app/ports.js';
 import { loadCatalogue } from '../app/catalogue/load-catalogue.js';
 import { formatIssue } from '../app/catalogue/yaml-source.js';
 import type { WorkingCalendar } from '../domain/calendar/working-calendar.js';
@@ -49,5 +51,31 @@ export async function loadConfig(configDir: string | undefined): Promise<Loaded>
   if (!result.ok) {
     throw new CommandFailed(`cấu hình trong ${dir} có ${result.issues.length} lỗi, không dùng được:`, result.issues.map(formatIssue));
   }
-  return { catalogue: result.catalogue, calendar: buildCalendar(result.catalogue, dateHolidaysLunar()) };
+  // The calendar of config/, ready to take the edits stored by the console (followStoredCalendar).
+  return { catalogue: result.catalogue, calendar: new LayeredCalendar(result.catalogue.calendarRules, result.catalogue.decrees, dateHolidaysLunar()) };
+}
+
+/**
+ * Lays the calendar edits stored in PostgreSQL over config/'s calendar now, and again every
+ * `everyMs`: the process that takes an edit applies it at once, and other processes (workers
+ * started apart from the API) pick it up within that time; the re-plan that the edit requested,
+ * or the next planner tick, then uses it. Returns a function that stops following.
+ */
+export async function followStoredCalendar(calendar: WorkingCalendar, store: CalendarOverrideStore, options: { everyMs?: number; logger?: Logger } = {}): Promise<() => void> {
+  if (!(calendar instanceof LayeredCalendar)) return () => undefined;
+  let seen = '';
+  const load = async () => {
+    const edits = await store.calendarOverrides();
+    const key = JSON.stringify(edits.map((o) => [o.date, o.action, o.kind, o.name, o.pairDate, o.createdAt.toMillis()]));
+    if (key !== seen) {
+      seen = key;
+      calendar.apply(edits);
+    }
+  };
+  await load();
+  const timer = setInterval(() => {
+    load().catch((e: unknown) => options.logger?.warn({ err: (e as Error).message }, 'calendar edits could not be read; keeping the last ones'));
+  }, options.everyMs ?? 15_000);
+  timer.unref();
+  return () => clearInterval(timer);
 }

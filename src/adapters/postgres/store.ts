@@ -25,6 +25,7 @@ import type {
   UnitRecord,
 } from '../../app/stores.js';
 import type { ChannelName } from '../../app/ports.js';
+import type { CalendarOverride, CalendarOverrideStore } from '../../app/calendar-edit.js';
 import type { Database, Sql } from './database.js';
 import { FollowUpStore, recipientRow } from './follow-up-store.js';
 
@@ -35,7 +36,7 @@ const instant = (v: unknown): DateTime => DateTime.fromJSDate(v as Date, { zone:
 const json = (v: unknown): string => JSON.stringify(v);
 
 /** The record in PostgreSQL (or PGlite): every store port in one place, one SQL dialect. */
-export class PostgresStore extends FollowUpStore implements CatalogueStore, PlanStore, FanOutStore, DeliveryStore, TokenStore {
+export class PostgresStore extends FollowUpStore implements CatalogueStore, PlanStore, FanOutStore, DeliveryStore, TokenStore, CalendarOverrideStore {
   constructor(db: Database) {
     super(db);
   }
@@ -145,6 +146,46 @@ export class PostgresStore extends FollowUpStore implements CatalogueStore, Plan
           at,
         ]);
       }
+    });
+  }
+
+  // ── calendar edits (console / API) ───────────────────────────────────────
+
+  async calendarOverrides(): Promise<CalendarOverride[]> {
+    const rows = await this.db.query('select * from calendar_overrides order by date');
+    return rows.map((r) => ({
+      date: r.date as string,
+      action: r.action as CalendarOverride['action'],
+      kind: (r.kind as CalendarOverride['kind']) ?? null,
+      name: (r.name as string | null) ?? null,
+      pairDate: (r.pair_date as string | null) ?? null,
+      createdBy: r.created_by as string,
+      createdAt: instant(r.created_at),
+    }));
+  }
+
+  async saveCalendarOverrides(
+    change: { readonly insert: readonly Omit<CalendarOverride, 'createdAt'>[]; readonly deleteDates: readonly string[] },
+    audit: { readonly actor: string; readonly year: number; readonly action: string; readonly detail: unknown },
+    now: DateTime,
+  ): Promise<boolean> {
+    const at = iso(now);
+    return this.db.transaction(async (tx) => {
+      if (change.deleteDates.length > 0) await tx.query('delete from calendar_overrides where date = any($1::date[])', [change.deleteDates]);
+      for (const o of change.insert) {
+        const inserted = await tx.query(
+          `insert into calendar_overrides (date, year, action, kind, name, pair_date, created_by, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8)
+           on conflict (date) do nothing returning 1`,
+          [o.date, Number(o.date.slice(0, 4)), o.action, o.kind, o.name, o.pairDate, o.createdBy, at],
+        );
+        // Someone edited the same date first: the whole change goes (the transaction rolls back).
+        if (inserted.length === 0) throw new CalendarConflict();
+      }
+      await tx.query('insert into audit_log (at, actor, entity, entity_id, action, detail) values ($1, $2, $3, $4, $5, $6)', [at, audit.actor, 'calendar', String(audit.year), audit.action, json(audit.detail)]);
+      return true;
+    }).catch((e: unknown) => {
+      if (e instanceof CalendarConflict) return false;
+      throw e;
     });
   }
 
@@ -495,6 +536,8 @@ export class PostgresStore extends FollowUpStore implements CatalogueStore, Plan
     );
   }
 }
+
+class CalendarConflict extends Error {}
 
 function pick(record: unknown, fields: readonly string[]): Row {
   return Object.fromEntries(fields.map((f) => [f, (record as Row)[f] ?? null]));
