@@ -190,6 +190,68 @@ export async function createUnit(deps: CatalogueEditDeps, body: UnitBody, princi
   return record;
 }
 
+const contactId = z.string().min(1).max(200);
+/**
+ * A unit's changes: its name, its place in the tree (parentId), its leader (chủ tịch: told first
+ * when the unit is overdue, escalation level unit_leader) and its Ban Thường vụ (told when a unit
+ * below it is overdue, level parent_leadership; null or empty: the leader stands for it).
+ */
+export const unitPatchBody = z
+  .strictObject({
+    name: z.string().trim().min(1, 'không được để trống').max(200).optional(),
+    parentId: z.string().min(1).max(200).optional(),
+    leaderContactId: contactId.nullable().optional(),
+    standingCommittee: z.array(contactId).max(50).nullable().optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0, 'không có gì để sửa: gửi ít nhất một trong name, parentId, leaderContactId, standingCommittee');
+export type UnitPatch = z.infer<typeof unitPatchBody>;
+
+/**
+ * Renames, moves (a new parent), or sets the leader and the Ban Thường vụ of a console unit. An
+ * admin over the unit decides, and a move needs it over the new parent too; a move under the unit
+ * itself or one of its own units would make a cycle (409). A move changes who owes what is given
+ * to "all units under" a unit, so everything is planned again; the other fields are read when a
+ * message is sent. config/ units answer 409 (edit units.yaml).
+ */
+export async function updateUnit(deps: CatalogueEditDeps, id: string, patch: UnitPatch, principal: Principal): Promise<UnitRecord> {
+  adminsOnly(principal, 'sửa đơn vị');
+  const snapshot = await deps.store.snapshot('all');
+  const before = snapshot.units.get(id);
+  if (!before) throw new CatalogueEditError(404, `không có đơn vị "${id}"`);
+  await authorize(deps.access, principal, 'manage', id);
+  if ((await deps.store.originOf('units', id)) === 'config') throw new CatalogueEditError(409, `đơn vị "${id}" được khai trong config/catalogue/units.yaml: sửa ở đó rồi chạy hanchot sync; sửa ở đây sẽ bị ghi đè`);
+  const issues: { path: string; message: string }[] = [];
+  const ownPeople = new Set([...snapshot.contacts.values()].filter((c) => c.unitId === id).map((c) => c.id));
+  if (patch.leaderContactId && !ownPeople.has(patch.leaderContactId)) issues.push({ path: 'leaderContactId', message: `"${patch.leaderContactId}" không phải người nhận của đơn vị này: thêm người đó vào đơn vị trước` });
+  patch.standingCommittee?.forEach((m, i) => {
+    if (!ownPeople.has(m)) issues.push({ path: `standingCommittee.${i}`, message: `"${m}" không phải người nhận của đơn vị này` });
+    else if (patch.standingCommittee!.indexOf(m) !== i) issues.push({ path: `standingCommittee.${i}`, message: `"${m}" có hai lần` });
+  });
+  if (issues.length > 0) throw new CatalogueEditError(400, 'đơn vị không hợp lệ', issues);
+  const parentId = patch.parentId ?? before.parentId;
+  const moved = parentId !== before.parentId;
+  if (moved && parentId !== null) {
+    if (!snapshot.units.has(parentId)) throw new CatalogueEditError(404, `không có đơn vị cấp trên "${parentId}"`, [{ path: 'parentId', message: 'không tồn tại' }]);
+    await authorize(deps.access, principal, 'manage', parentId);
+    // The new parent's ancestors (itself first) may not include the unit: that would be a loop.
+    for (let at: string | null = parentId; at !== null; at = snapshot.units.get(at)?.parentId ?? null) {
+      if (at === id) throw new CatalogueEditError(409, `không thể chuyển "${id}" vào dưới "${parentId}": "${parentId}" là chính nó hoặc thuộc nó (cây đơn vị sẽ thành vòng)`, [{ path: 'parentId', message: 'tạo vòng' }]);
+    }
+  }
+  const after: UnitRecord = {
+    ...before,
+    name: patch.name ?? before.name,
+    parentId,
+    leaderContactId: patch.leaderContactId === undefined ? before.leaderContactId : patch.leaderContactId,
+    standingCommittee: patch.standingCommittee === undefined ? before.standingCommittee : patch.standingCommittee && patch.standingCommittee.length > 0 ? patch.standingCommittee : null,
+  };
+  const change = diff(new Map([[id, before]]), [after]);
+  if (change.length === 0) return after;
+  await deps.store.applySync({ directives: [], units: change, contacts: [], obligations: [] }, deps.clock.now(), principal.actor, 'console');
+  if (moved) await deps.queue.requestPlan({ obligationIds: [] });
+  return after;
+}
+
 /**
  * The obligations a principal may see: those assigned to at least one unit it reads, filtered by
  * directive and unit. One rule for the API and the console.

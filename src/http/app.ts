@@ -21,7 +21,7 @@ import { buildCalendarFeed, type CalendarFeedDeps } from '../app/calendar-feed.j
 import { localDateOf } from '../domain/instant.js';
 import { ackBody, completeBody, decisionBody, deliveriesQuery, extensionBody, idParams, linkForm, obligationsQuery, previewBody, reasonBody, refParams, remindParams, reportQuery, yearParams } from './schemas.js';
 import { openApiDocument } from './openapi.js';
-import { authorizeObligation, CatalogueEditError, contactBody, createDirective, createUnit, obligationsInScope, unitBody, deleteContact, deleteObligation, obligationBody, saveContact, saveObligation, type CatalogueEditDeps } from '../app/catalogue-edit.js';
+import { authorizeObligation, CatalogueEditError, contactBody, createDirective, createUnit, obligationsInScope, unitBody, unitPatchBody, updateUnit, deleteContact, deleteObligation, obligationBody, saveContact, saveObligation, type CatalogueEditDeps } from '../app/catalogue-edit.js';
 import { directiveHeader } from '../app/catalogue/schemas.js';
 import { registerConsole, type QueueInspector } from './console.js';
 import { SESSION_COOKIE, sessionCookie } from './session.js';
@@ -310,6 +310,11 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     api.post('/api/v1/units', async (request, reply) => {
       const body = unitBody.parse(request.body ?? {});
       return reply.code(201).send(await createUnit(edit, body, principalOf(request)));
+    });
+    api.patch('/api/v1/units/:id', async (request) => {
+      const { id } = idParams.parse(request.params);
+      const body = unitPatchBody.parse(request.body ?? {});
+      return updateUnit(edit, id, body, principalOf(request));
     });
     api.post('/api/v1/contacts', async (request, reply) => {
       const body = contactBody.parse(request.body ?? {});

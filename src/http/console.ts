@@ -4,7 +4,7 @@ import type { QueueName } from '../app/job-definition.js';
 import { z, ZodError } from 'zod';
 import { AccessError, authorize, createApiToken, principalFromSession, type AccessDeps, type UserRow } from '../app/access.js';
 import { AssignmentError, completeAssignment, describeStatus, type AssignmentDeps } from '../app/assignments.js';
-import { authorizeObligation, CatalogueEditError, contactBody, obligationsInScope, createDirective, createUnit, obligationBody, saveContact, saveObligation, unitBody, type CatalogueEditDeps } from '../app/catalogue-edit.js';
+import { authorizeObligation, CatalogueEditError, contactBody, obligationsInScope, createDirective, createUnit, obligationBody, saveContact, saveObligation, unitBody, unitPatchBody, updateUnit, type CatalogueEditDeps } from '../app/catalogue-edit.js';
 import type { Settings } from '../app/catalogue/catalogue.js';
 import { directiveHeader, ruleInput } from '../app/catalogue/schemas.js';
 import { buildReport } from '../app/report.js';
@@ -354,13 +354,14 @@ ${
       }
       const contacts = [...snapshot.contacts.values()];
       const consoleContacts = new Set((await Promise.all(contacts.map(async (c) => ((await deps.edit.store.originOf('contacts', c.id)) === 'console' ? c.id : undefined)))).filter(Boolean));
+      const consoleUnits = new Set((await Promise.all(visible.map(async (u) => ((await deps.edit.store.originOf('units', u.id)) === 'console' ? u.id : undefined)))).filter(Boolean));
       const render = (id: string, depth: number): string => {
         const u = snapshot.units.get(id)!;
         const people = contacts
           .filter((c) => c.unitId === id)
-          .map((c) => `${e(c.name)}${c.role ? ` (${e(c.role)})` : ''}${consoleContacts.has(c.id) ? ` <a href="/contacts/${e(encodeURIComponent(c.id))}/edit">sửa</a>` : ''}`)
+          .map((c) => `${e(c.name)}${c.role ? ` (${e(c.role)})` : ''}${c.id === u.leaderContactId ? ' <em>· lãnh đạo</em>' : ''}${u.standingCommittee?.includes(c.id) ? ' <em>· Ban Thường vụ</em>' : ''}${consoleContacts.has(c.id) ? ` <a href="/contacts/${e(encodeURIComponent(c.id))}/edit">sửa</a>` : ''}`)
           .join(', ');
-        const feed = `${deps.feedLink ? ` · <a href="${e(deps.feedLink({ kind: 'unit', id }))}">lịch các hạn (iCalendar)</a>` : ''} · <a href="/units/${e(encodeURIComponent(id))}/contacts/new">thêm người nhận</a> · <a href="/units/${e(encodeURIComponent(id))}/units/new">thêm đơn vị trực thuộc</a>`;
+        const feed = `${deps.feedLink ? ` · <a href="${e(deps.feedLink({ kind: 'unit', id }))}">lịch các hạn (iCalendar)</a>` : ''} · <a href="/units/${e(encodeURIComponent(id))}/contacts/new">thêm người nhận</a> · <a href="/units/${e(encodeURIComponent(id))}/units/new">thêm đơn vị trực thuộc</a>${consoleUnits.has(id) ? ` · <a href="/units/${e(encodeURIComponent(id))}/edit">sửa đơn vị</a>` : ''}`;
         return `<li style="margin-left: ${depth}rem"><strong>${e(u.name)}</strong> <span class="muted">${e(u.id)}</span>${feed}<br><small>${people || '<span class="bad">chưa có người nhận</span>'}</small></li>${(children.get(id) ?? []).sort().map((c) => render(c, depth + 1)).join('')}`;
       };
       return send(reply, 200, layout(s, 'Đơn vị', `<p class="muted">Cây đơn vị khai trong config/catalogue/units.yaml; người nhận thêm ở đây được quản lý trên trang này. Sao chép địa chỉ "lịch các hạn" vào Google Calendar, Outlook hoặc lịch điện thoại (Thêm lịch từ URL) để thấy mọi hạn của đơn vị.</p><ul style="list-style: none; padding: 0">${(children.get(null) ?? []).sort().map((r) => render(r, 0)).join('')}</ul>`));
@@ -576,6 +577,68 @@ ${
       const parsed = unitBody.safeParse({ id: form.id, name: form.name, kind: form.kind, parentId: unitId });
       if (!parsed.success) return send(reply, 400, unitPage(s, unitId, form, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)));
       await createUnit(deps.edit, parsed.data, s.principal);
+      return reply.code(303).header('location', '/units').send();
+    });
+    // ── a console unit: rename, move, leader and Ban Thường vụ ───────────────
+    const unitEditPage = async (s: Session, id: string, form: FormValues, problems: readonly string[] = []) => {
+      const snapshot = await deps.edit.store.snapshot('all');
+      const tree = [...snapshot.units.values()].sort((a, b) => a.id.localeCompare(b.id));
+      const readable = readableUnits(s.principal, tree.map((u) => ({ id: u.id, parent: u.parentId })));
+      // Not itself nor one of its own units (the server refuses a cycle anyway).
+      const below = readableUnits({ role: 'admin', unitId: id, actor: '' }, tree.map((u) => ({ id: u.id, parent: u.parentId })));
+      const parents = tree.filter((u) => (readable === 'all' || readable.has(u.id) || u.id === one(form.parentId)) && !(below !== 'all' && below.has(u.id)));
+      const people = [...snapshot.contacts.values()].filter((p) => p.unitId === id);
+      const committee = many(form.standingCommittee);
+      return layout(
+        s,
+        `Sửa đơn vị ${one(form.name) || id}`,
+        `${problems.length ? `<div class="bad"><p>Chưa lưu được:</p><ul>${problems.map((p) => `<li>${e(p)}</li>`).join('')}</ul></div>` : ''}
+<form method="post" action="/units/${e(encodeURIComponent(id))}/edit"><input type="hidden" name="_csrf" value="${e(s.csrfToken)}">
+<div class="grid">
+<div><label for="name">Tên đơn vị</label><input id="name" name="name" value="${e(one(form.name))}" required maxlength="200"></div>
+<div><label for="parentId">Trực thuộc</label><select id="parentId" name="parentId">${parents.map((u) => `<option value="${e(u.id)}"${one(form.parentId) === u.id ? ' selected' : ''}>${e(u.name)} (${e(u.id)})</option>`).join('')}</select></div>
+<div><label for="leaderContactId">Lãnh đạo (chủ tịch): nhận chuyển cấp khi đơn vị quá hạn</label><select id="leaderContactId" name="leaderContactId"><option value="">(chưa có)</option>${people.map((p) => `<option value="${e(p.id)}"${one(form.leaderContactId) === p.id ? ' selected' : ''}>${e(p.name)}${p.role ? ` – ${e(p.role)}` : ''}</option>`).join('')}</select></div>
+</div>
+<fieldset><legend>Ban Thường vụ: nhận chuyển cấp khi một đơn vị trực thuộc quá hạn (để trống: lãnh đạo)</legend>
+${people.length ? people.map((p) => `<label style="font-weight: normal"><input type="checkbox" name="standingCommittee" value="${e(p.id)}"${committee.includes(p.id) ? ' checked' : ''}> ${e(p.name)}${p.role ? ` – ${e(p.role)}` : ''}</label>`).join('') : `<p class="muted">Đơn vị chưa có người nhận: <a href="/units/${e(encodeURIComponent(id))}/contacts/new">thêm người nhận</a> trước.</p>`}
+</fieldset>
+<button type="submit">Lưu đơn vị</button></form>`,
+      );
+    };
+    const unitOrMissing = async (s: Session, reply: FastifyReply, id: string) => {
+      const unit = (await deps.edit.store.snapshot('all')).units.get(id);
+      if (!unit) {
+        await send(reply, 404, layout(s, 'Không có', `<p>Không có đơn vị "${e(id)}".</p>`));
+        return undefined;
+      }
+      await authorize(deps.access.store, s.principal, 'manage', id);
+      if ((await deps.edit.store.originOf('units', id)) === 'config') {
+        await send(reply, 409, layout(s, unit.name, '<p class="bad">Đơn vị này khai trong config/catalogue/units.yaml: sửa ở đó rồi chạy hanchot sync.</p>'));
+        return undefined;
+      }
+      return unit;
+    };
+    c.get('/units/:unitId/edit', async (request, reply) => {
+      const s = current(request);
+      const { unitId } = z.object({ unitId: z.string() }).parse(request.params);
+      const unit = await unitOrMissing(s, reply, unitId);
+      if (!unit) return reply;
+      return send(reply, 200, await unitEditPage(s, unitId, { name: unit.name, parentId: unit.parentId ?? '', leaderContactId: unit.leaderContactId ?? '', standingCommittee: [...(unit.standingCommittee ?? [])] }));
+    });
+    c.post('/units/:unitId/edit', async (request, reply) => {
+      const s = current(request);
+      const { unitId } = z.object({ unitId: z.string() }).parse(request.params);
+      const unit = await unitOrMissing(s, reply, unitId);
+      if (!unit) return reply;
+      const form = request.body as FormValues;
+      const parsed = unitPatchBody.safeParse({ name: one(form.name), ...(one(form.parentId) ? { parentId: one(form.parentId) } : {}), leaderContactId: one(form.leaderContactId) || null, standingCommittee: many(form.standingCommittee) });
+      if (!parsed.success) return send(reply, 400, await unitEditPage(s, unitId, form, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)));
+      try {
+        await updateUnit(deps.edit, unitId, parsed.data, s.principal);
+      } catch (err) {
+        if (err instanceof CatalogueEditError) return send(reply, err.status, await unitEditPage(s, unitId, form, [err.message, ...err.issues.map((i) => `${i.path}: ${i.message}`)]));
+        throw err;
+      }
       return reply.code(303).header('location', '/units').send();
     });
     c.get('/units/:unitId/contacts/new', async (request, reply) => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { directiveHeader } from '../app/catalogue/schemas.js';
-import { contactBody, obligationBody, unitBody } from '../app/catalogue-edit.js';
+import { contactBody, obligationBody, unitBody, unitPatchBody } from '../app/catalogue-edit.js';
 import { calendarDateParams, calendarDayBody, calendarSwapBody } from '../app/calendar-edit.js';
 import { ackBody, completeBody, decisionBody, deliveriesQuery, extensionBody, idParams, obligationsQuery, previewBody, reasonBody, refParams, remindParams, reportQuery, yearParams } from './schemas.js';
 
@@ -9,7 +9,7 @@ import { ackBody, completeBody, decisionBody, deliveriesQuery, extensionBody, id
  * with, so the document cannot drift from what the server accepts.
  */
 interface Operation {
-  readonly method: 'get' | 'post' | 'put' | 'delete';
+  readonly method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   readonly path: string;
   readonly summary: string;
   readonly params?: z.ZodObject;
@@ -46,6 +46,7 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'delete', path: '/api/v1/obligations/{id}', summary: 'Xóa nhiệm vụ (đánh dấu xóa, hủy các hẹn giờ)', params: idParams, roles: 'manage' },
   { method: 'get', path: '/api/v1/units', summary: 'Cây đơn vị và người nhận trong phạm vi của người gọi', roles: 'read' },
   { method: 'post', path: '/api/v1/units', summary: 'Thêm đơn vị dưới một đơn vị có sẵn (nhận các nhiệm vụ giao cho "mọi đơn vị trực thuộc" ở lượt lập lịch kế tiếp)', body: unitBody, roles: 'manage: admin of the parent or above', created: true },
+  { method: 'patch', path: '/api/v1/units/{id}', summary: 'Sửa đơn vị (chỉ đơn vị thêm trên trang quản trị): đổi tên, chuyển sang đơn vị cấp trên khác (không tạo vòng), lãnh đạo, Ban Thường vụ; chuyển đơn vị thì lập lại lịch ngay', params: idParams, body: unitPatchBody, roles: 'manage: admin of the unit or above, and of the new parent when moving' },
   { method: 'post', path: '/api/v1/contacts', summary: 'Thêm người nhận cho một đơn vị (quản lý trên trang quản trị)', body: contactBody, roles: 'manage: admin of the unit or above', created: true },
   { method: 'put', path: '/api/v1/contacts/{id}', summary: 'Sửa người nhận (chỉ người nhận thêm trên trang quản trị)', params: idParams, body: contactBody, roles: 'manage' },
   { method: 'delete', path: '/api/v1/contacts/{id}', summary: 'Xóa người nhận (đánh dấu xóa)', params: idParams, roles: 'manage' },
