@@ -1,0 +1,22 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * The fault suite (`npm run test:faults`): real `hanchot` processes from dist/ against private
+ * PostgreSQL and Redis servers it stops, kills and flushes. One scenario at a time: they measure
+ * what crashes do, and the machine has two cores.
+ */
+export default defineConfig({
+  test: {
+    root,
+    name: 'faults',
+    include: ['test/faults/**/*.faults.ts'],
+    fileParallelism: false,
+    testTimeout: 180_000,
+    hookTimeout: 60_000,
+    // The figure lines go straight to stdout, so CI logs show them.
+    silent: false,
+  },
+});
