@@ -13,7 +13,7 @@ import {
   type AssignmentDeps,
 } from '../app/assignments.js';
 import { buildReport } from '../app/report.js';
-import type { AssignmentRef, AssignmentStore, DeliveryLogStore, DigestStore, ExtensionRequest, ReportStore } from '../app/stores.js';
+import type { AssignmentRef, AssignmentStore, DeliveryLogStore, DigestStore, EscalationStore, ExtensionRequest, ReportStore } from '../app/stores.js';
 import type { Settings } from '../app/catalogue/catalogue.js';
 import { previewRule, RulePreviewError } from '../app/rule-preview.js';
 import { verifyFeed, verifyLink, type FeedClaims } from '../domain/signed-link.js';
@@ -33,7 +33,7 @@ import { AccessError, authorize, login, logout, principalFromBearer, principalFr
 import { readableUnits, type Action, type Principal } from '../domain/access.js';
 
 export interface HttpDeps {
-  readonly assignments: AssignmentDeps & { readonly store: AssignmentDeps['store'] & AssignmentStore & ReportStore & DeliveryLogStore & DigestStore & CatalogueEditDeps['store'] & CalendarOverrideStore };
+  readonly assignments: AssignmentDeps & { readonly store: AssignmentDeps['store'] & AssignmentStore & ReportStore & DeliveryLogStore & DigestStore & CatalogueEditDeps['store'] & CalendarOverrideStore & Pick<EscalationStore, 'escalationSteps' | 'openAssignmentsDueBetween'> };
   /** settings.yaml: defaults for the rule preview. */
   readonly settings: Settings;
   /** Signs and checks one-click links. */

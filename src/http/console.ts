@@ -9,7 +9,7 @@ import type { Settings } from '../app/catalogue/catalogue.js';
 import { directiveHeader, ruleInput } from '../app/catalogue/schemas.js';
 import { buildReport } from '../app/report.js';
 import { previewRule, RulePreviewError, type RulePreview } from '../app/rule-preview.js';
-import type { AssignmentStore, DeliveryLogStore, DigestStore, ReportStore, StoredObligation } from '../app/stores.js';
+import type { AssignmentRef, AssignmentStore, DeliveryLogStore, DigestStore, EscalationStepRow, EscalationStore, ReportStore, StoredObligation } from '../app/stores.js';
 import { RemindError, remindNowQueued, type RemindQueuedDeps } from '../app/remind-now.js';
 import { addDays, formatVnDate, formatVnDateWithWeekday } from '../domain/civil-date.js';
 import { readableUnits, type Principal } from '../domain/access.js';
@@ -17,7 +17,7 @@ import type { FeedClaims } from '../domain/signed-link.js';
 import { calendarYear } from '../app/calendar-report.js';
 import { addCalendarDay, addCalendarSwap, authorizeCalendarEdit, calendarDateParams, calendarDayBody, calendarSwapBody, overridesJson, removeCalendarDay, type CalendarEditDeps, type CalendarOverrideStore } from '../app/calendar-edit.js';
 import { describeRule } from '../domain/describe.js';
-import { isOpen, statusOn, type AssignmentStatus } from '../domain/escalation.js';
+import { DEFAULT_ESCALATION, escalationSchedule, isOpen, statusOn, type AssignmentStatus, type EscalationPolicy, type EscalationTarget } from '../domain/escalation.js';
 import { localDateOf } from '../domain/instant.js';
 import { assignedUnits } from '../domain/obligation.js';
 import { escapeHtml as e } from '../app/messages/render-reminder.js';
@@ -30,7 +30,7 @@ import { sessionCookie } from './session.js';
  */
 export interface ConsoleDeps {
   readonly access: AccessDeps;
-  readonly assignments: AssignmentDeps & { readonly store: AssignmentDeps['store'] & AssignmentStore & ReportStore & DeliveryLogStore & DigestStore & CalendarOverrideStore };
+  readonly assignments: AssignmentDeps & { readonly store: AssignmentDeps['store'] & AssignmentStore & ReportStore & DeliveryLogStore & DigestStore & CalendarOverrideStore & Pick<EscalationStore, 'escalationSteps' | 'openAssignmentsDueBetween'> };
   readonly edit: CatalogueEditDeps;
   readonly settings: Settings;
   /** "Gửi nhắc ngay" (absent: the button is not offered). */
@@ -62,6 +62,7 @@ const NAV: readonly [string, string][] = [
   ['/import', 'Nhập văn bản'],
   ['/units', 'Đơn vị'],
   ['/deliveries', 'Nhật ký gửi'],
+  ['/escalations', 'Chuyển cấp'],
   ['/calendar', 'Lịch nghỉ'],
   ['/tokens', 'Mã API'],
   ['/queues', 'Hàng đợi'],
@@ -140,6 +141,51 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
       sessions.set(request, found);
     });
 
+    /**
+     * An assignment's escalation notices (DESIGN §4, src/app/escalate.ts): each level and repeat of
+     * its policy for its current due, with what the record says happened (escalation_steps).
+     */
+    const escalationTimeline = (a: AssignmentRef & { due: string }, own: EscalationPolicy | null, rows: readonly EscalationStepRow[]): Notice[] => {
+      const policy = own ?? deps.settings.escalation ?? DEFAULT_ESCALATION;
+      const day = today();
+      const mine = rows.filter((r) => r.obligationId === a.obligationId && r.occurrenceKey === a.occurrenceKey && r.unitId === a.unitId && r.due === a.due);
+      let schedule: ReturnType<typeof escalationSchedule>;
+      try {
+        schedule = escalationSchedule(a.due, policy, ad.calendar);
+      } catch {
+        schedule = [];
+      }
+      return schedule.map((n) => {
+        const row = mine.find((r) => r.level === n.level && r.repeat === n.repeat);
+        const state: Notice['state'] = row ? row.status : n.fireOn >= day ? 'expected' : 'missed';
+        return { level: n.level, repeat: n.repeat, fireOn: n.fireOn, notify: n.notify, workingDaysOverdue: n.workingDaysOverdue, state, firedAt: row?.status === 'fired' ? row.fireAt : null, reason: row?.reason ?? null };
+      });
+    };
+
+    // ── escalations: overdue assignments, the notices sent and the next one ──
+    c.get('/escalations', async (request, reply) => {
+      const s = current(request);
+      const day = today();
+      const readable = readableUnits(s.principal, await ad.store.units());
+      const inScope = (unitId: string) => readable === 'all' || readable.has(unitId);
+      const overdue = (await ad.store.digestFacts(day, ad.clock.now())).filter((f) => isOpen(f.status) && f.due < day && inScope(f.unitId)).slice(0, 300);
+      const policies = new Map(
+        (await ad.store.openAssignmentsDueBetween(overdue.length ? overdue[0]!.due : day, day, [...new Set(overdue.map((f) => f.obligationId))])).map((o) => [`${o.obligationId}|${o.occurrenceKey}|${o.unitId}`, o.escalation]),
+      );
+      const steps = await ad.store.escalationSteps(overdue);
+      const rows = overdue.map((f) => {
+        const notices = escalationTimeline(f, policies.get(`${f.obligationId}|${f.occurrenceKey}|${f.unitId}`) ?? null, steps);
+        const sentNotices = notices.filter((n) => n.state === 'fired');
+        const next = notices.find((n) => n.state === 'planned' || n.state === 'expected');
+        return `<tr><td>${e(formatVnDate(f.due))}<br><small class="bad">quá ${ad.calendar.workingDaysBetween(f.due, day)} ngày làm việc</small></td><td><a href="${e(assignmentHref(f))}">${e(f.title)}</a></td><td>${e(f.unitName)}</td><td>${
+          sentNotices.length ? sentNotices.map((n) => `${e(noticeWords(n))}${n.firedAt ? ` <small>(${e(n.firedAt.setZone(ad.calendar.zone).toFormat('dd/LL/yyyy'))})</small>` : ''}${n.reason ? ` <small class="bad">${e(n.reason)}</small>` : ''}`).join('<br>') : '<span class="muted">chưa</span>'
+        }</td><td>${next ? `${e(noticeWords(next))}<br><small>${e(formatVnDateWithWeekday(next.fireOn))}${next.state === 'planned' ? ' · đã hẹn giờ' : ''}</small>` : '<span class="muted">hết các bước</span>'}</td></tr>`;
+      });
+      const body = `<p class="muted">Mỗi nhiệm vụ quá hạn trong phạm vi của đồng chí: các bước chuyển cấp đã gửi (lãnh đạo đơn vị, rồi Ban Thường vụ cấp trên) và bước kế tiếp theo chính sách chuyển cấp. Hoàn thành, gia hạn hoặc miễn thì các bước sau tự dừng.</p>
+${rows.length ? `<table><tr><th>Hạn</th><th>Nhiệm vụ</th><th>Đơn vị</th><th>Đã chuyển cấp</th><th>Kế tiếp</th></tr>${rows.join('')}</table>` : '<p class="ok">Không có nhiệm vụ quá hạn.</p>'}`;
+      return send(reply, 200, layout(s, 'Chuyển cấp', body));
+    });
+
     // ── dashboard ──────────────────────────────────────────────────────────
     c.get('/', async (request, reply) => {
       const s = current(request);
@@ -156,6 +202,7 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
         `<tr><td>${e(formatVnDate(f.due))}</td><td><a href="${e(assignmentHref(f))}">${e(f.title)}</a></td><td>${e(f.unitName)}</td><td>${statusCell(f.status, f.due, day)}</td></tr>`;
       const body = `
 <h2>Quá hạn chưa hoàn thành (${overdue.length})</h2>
+${overdue.length ? `<p><a href="/escalations">Xem các bước chuyển cấp đã gửi và sắp gửi →</a></p>` : ''}
 ${overdue.length ? `<table><tr><th>Hạn</th><th>Nhiệm vụ</th><th>Đơn vị</th><th>Trạng thái</th></tr>${overdue.slice(0, 50).map(factRow).join('')}</table>` : '<p class="ok">Không có.</p>'}
 <h2>Đến hạn trong 30 ngày tới (${upcoming.length})</h2>
 ${upcoming.length ? `<table><tr><th>Hạn</th><th>Nhiệm vụ</th><th>Đơn vị</th><th>Trạng thái</th></tr>${upcoming.slice(0, 100).map(factRow).join('')}</table>` : '<p>Không có.</p>'}
@@ -293,6 +340,7 @@ ${deps.remind ? `<form method="post" action="/obligations/${e(encodeURIComponent
       if (!a) return send(reply, 404, layout(s, 'Không có', '<p>Không có nhiệm vụ này.</p>'));
       const history = await ad.store.auditOf('assignment', `${ref.obligationId}|${ref.occurrenceKey}|${ref.unitId}`);
       const sent = await ad.store.deliveryLog({ obligationId: ref.obligationId, unitIds: [ref.unitId], limit: 100 });
+      const ladder = escalationTimeline(a, a.escalation, await ad.store.escalationSteps([ref]));
       const zone = ad.calendar.zone;
       const body = `<p>Đơn vị: <strong>${e(a.unitName)}</strong> · kỳ ${e(a.occurrenceKey)} · hạn ${e(formatVnDateWithWeekday(a.due))}${a.due !== a.occurrenceDue ? ' (đã gia hạn)' : ''} · ${statusCell(a.status, a.due, today())}</p>
 ${
@@ -302,10 +350,13 @@ ${
 }
 <h2>Lịch sử</h2>
 <table><tr><th>Lúc</th><th>Ai</th><th>Việc</th></tr>${history.map((h) => `<tr><td>${e(h.at.setZone(zone).toFormat('HH:mm dd/LL/yyyy'))}</td><td>${e(h.actor)}</td><td>${e(h.action)}</td></tr>`).join('')}</table>
+<h2>Chuyển cấp khi quá hạn</h2>
+${a.due >= today() ? '<p class="muted">Chưa quá hạn. Nếu quá hạn, các bước dưới đây sẽ được gửi.</p>' : ''}${!isOpen(a.status) ? '<p class="muted">Đã đóng: không chuyển cấp thêm.</p>' : ''}
+${escalationTable(ladder, zone)}
 <h2>Đã gửi (nhắc hạn, chuyển cấp)</h2>
 <table><tr><th>Lúc</th><th>Bước</th><th>Kênh</th><th>Người nhận</th><th>Trạng thái</th></tr>${sent
         .filter((d) => d.occurrenceKey === ref.occurrenceKey)
-        .map((d) => `<tr><td>${e((d.sentAt ?? d.updatedAt).setZone(zone).toFormat('HH:mm dd/LL/yyyy'))}</td><td>${e(d.step)}</td><td>${e(d.channel)}</td><td>${e(d.contactId)}</td><td>${e(d.status)}${d.error ? ` – ${e(d.error)}` : ''}</td></tr>`)
+        .map((d) => `<tr><td>${e((d.sentAt ?? d.updatedAt).setZone(zone).toFormat('HH:mm dd/LL/yyyy'))}</td><td>${e(stepWords(d.purpose, d.step))}</td><td>${e(d.channel)}</td><td>${e(d.contactId)}</td><td>${e(d.status)}${d.error ? ` – ${e(d.error)}` : ''}</td></tr>`)
         .join('')}</table>`;
       return send(reply, 200, layout(s, a.title, body));
     });
@@ -689,6 +740,36 @@ ${people.length ? people.map((p) => `<label style="font-weight: normal"><input t
       return send(reply, 200, layout(s, 'Nhật ký gửi', body));
     });
   });
+}
+
+interface Notice {
+  readonly level: number;
+  readonly repeat: number;
+  readonly fireOn: string;
+  readonly notify: EscalationTarget;
+  readonly workingDaysOverdue: number;
+  /** From escalation_steps; 'expected' not planned yet (beyond the horizon), 'missed' never recorded. */
+  readonly state: EscalationStepRow['status'] | 'expected' | 'missed';
+  readonly firedAt: DateTime | null;
+  readonly reason: string | null;
+}
+
+const TARGET_WORDS: Record<EscalationTarget['kind'], string> = { unit_leader: 'lãnh đạo đơn vị', parent_leadership: 'Ban Thường vụ cấp trên', contacts: 'người được chỉ định' };
+const noticeWords = (n: Pick<Notice, 'level' | 'repeat' | 'notify'>) => `Cấp ${n.level}: ${TARGET_WORDS[n.notify.kind]}${n.repeat > 0 ? ` (nhắc lại lần ${n.repeat})` : ''}`;
+const STATE_WORDS: Record<Notice['state'], string> = { fired: 'đã gửi', planned: 'đã hẹn giờ', skipped: 'bỏ qua', cancelled: 'đã hủy', expected: 'dự kiến', missed: 'không gửi' };
+
+function escalationTable(notices: readonly Notice[], zone: string): string {
+  if (notices.length === 0) return '<p class="muted">Không có bước chuyển cấp.</p>';
+  return `<table><tr><th>Ngày</th><th>Bước</th><th>Trạng thái</th></tr>${notices
+    .map((n) => `<tr><td>${e(formatVnDateWithWeekday(n.fireOn))}</td><td>${e(noticeWords(n))} <small class="muted">(quá ${n.workingDaysOverdue} ngày làm việc)</small></td><td>${e(STATE_WORDS[n.state])}${n.firedAt ? ` ${e(n.firedAt.setZone(zone).toFormat('HH:mm dd/LL/yyyy'))}` : ''}${n.reason ? ` – ${e(n.reason)}` : ''}</td></tr>`)
+    .join('')}</table>`;
+}
+
+/** A delivery's step in words: "7d" stays, an escalation step "esc.L1.R0.<due>" is named. */
+function stepWords(purpose: string, step: string): string {
+  const m = /^esc\.L(\d+)\.R(\d+)\./.exec(step);
+  if (purpose === 'escalation' && m) return `chuyển cấp ${m[1]}${m[2] !== '0' ? ` (nhắc lại lần ${m[2]})` : ''}`;
+  return purpose === 'reminder' ? `nhắc hạn ${step}` : `${purpose} ${step}`;
 }
 
 function previewFor(o: StoredObligation, settings: Settings, ad: { calendar: AssignmentDeps['calendar'] }, day: string): RulePreview | undefined {
