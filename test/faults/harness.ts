@@ -274,6 +274,16 @@ export function clockAt(start: string): Clock {
 
 const emailChannel: Channel = { name: 'email', canReach: (r) => Boolean(r.email), send: () => Promise.reject(new Error('the test never sends')), close: async () => undefined };
 
+/** `count` extra email contacts in a unit, added as the console adds them (they survive a sync). */
+export async function addContacts(db: Database, unitId: string, count: number, clock: Clock): Promise<void> {
+  await db.query(
+    `insert into contacts (id, unit_id, name, email, origin, updated_at)
+     select 'fault.c' || lpad(i::text, 5, '0'), $1, 'Người nhận ' || i, 'c' || i || '@fault.example', 'console', $2
+     from generate_series(1, $3::int) as i`,
+    [unitId, clock.now().toISO(), count],
+  );
+}
+
 /**
  * A burst: `count` extra contacts (added as in the console) in a unit that owes the 2027 thematic
  * report, then the report's 7-day step fanned out to every pending contact by the real fan-out,
@@ -285,13 +295,7 @@ export async function seedBurst(options: { db: Database; store: PostgresStore; c
   await planReminders({ store, queue: new RecordingQueue(), clock, calendar, settings: catalogue.settings }, [OBLIGATION]);
   const [unit] = await db.query<{ unit_id: string }>("select unit_id from assignments where obligation_id = $1 and occurrence_key = '2027' and status = 'pending' order by unit_id limit 1", [OBLIGATION]);
   if (!unit) throw new Error('no unit owes the 2027 report');
-  const now = clock.now().toISO();
-  await db.query(
-    `insert into contacts (id, unit_id, name, email, origin, updated_at)
-     select 'fault.c' || lpad(i::text, 5, '0'), $1, 'Người nhận ' || i, 'c' || i || '@fault.example', 'console', $2
-     from generate_series(1, $3::int) as i`,
-    [unit.unit_id, now, options.count],
-  );
+  await addContacts(db, unit.unit_id, options.count, clock);
   const queue = new BullmqJobQueue({ connection: redisConnection(options.redisUrl), prefix: options.prefix, clock, retries: QUEUE_RETRIES });
   try {
     await fanOut({ store, queue, clock, channels: [emailChannel], digestSettleMs: 0 }, { obligationId: OBLIGATION, occurrenceKey: '2027', step: '7d', fireAt: clock.now(), urgent: options.urgent ?? false });
