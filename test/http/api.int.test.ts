@@ -142,45 +142,4 @@ describe('units, the calendar and "send now" through the API', () => {
   });
 });
 
-describe('every /api/v1 route refuses a caller without credentials, and every write refuses a viewer', () => {
-  it('401 without a token, 401 with a wrong one; 403 for a viewer on each write; nothing written', async () => {
-    const { h, app } = await setup();
-    const viewer = (await createApiToken({ store: new PostgresAccessStore(h.db), clock: h.clock }, { name: 'v', role: 'viewer', unitId: 'dmc', createdBy: 't' })).token;
-    const request = await h.store.createExtensionRequest({ obligationId: OBLIGATION, occurrenceKey: '2027', unitId: 'dmc.thpt-dmc' }, { reason: 'x', proposedDue: '2027-11-20', previousDue: '2027-11-01', requestedBy: 't' }, h.clock.now());
-    const fill = (path: string) =>
-      path
-        .replace('{obligationId}', OBLIGATION)
-        .replace('{occurrenceKey}', '2027')
-        .replace('{unitId}', 'dmc.thpt-dmc')
-        .replace('{id}', path.includes('extension-requests') ? String(request!.id) : path.includes('contacts') ? 'dmc.thpt-dmc.chairman' : OBLIGATION)
-        .replace('{year}', '2027');
-    const before = await h.db.query('select count(*)::int as n from audit_log');
-    for (const op of OPERATIONS) {
-      const url = fill(op.path);
-      const method = op.method.toUpperCase() as 'GET';
-      expect((await app.inject({ method, url, payload: op.method === 'get' || op.method === 'delete' ? undefined : {} })).statusCode, `${method} ${url} without a token`).toBe(401);
-      expect((await app.inject({ method, url, headers: { authorization: 'Bearer nope' }, payload: op.method === 'get' || op.method === 'delete' ? undefined : {} })).statusCode, `${method} ${url} with a wrong token`).toBe(401);
-      if (op.method === 'get' || op.path === '/api/v1/preview') continue;
-      const body =
-        op.path.endsWith('/complete') || op.path.endsWith('/approve') || op.path.endsWith('/reject') || op.path.endsWith('remind-now')
-          ? {}
-          : op.path.endsWith('/acknowledge')
-            ? { step: '7d' }
-            : op.path.endsWith('/extension-requests')
-              ? { reason: 'x', proposedDue: '2027-11-30' }
-              : op.path.endsWith('/reopen') || op.path.endsWith('/waive')
-                ? { reason: 'x' }
-                : op.path === '/api/v1/units'
-                  ? { id: 'dmc.new', name: 'x', kind: 'grassroots', parentId: 'dmc' }
-                  : op.path.startsWith('/api/v1/contacts')
-                  ? { id: 'dmc.thpt-dmc.chairman', unitId: 'dmc.thpt-dmc', name: 'x' }
-                  : op.path === '/api/v1/directives'
-                  ? { id: 'x-1', number: '1', issuer: 'x', issuedOn: '2027-01-01', title: 'x' }
-                    : { id: OBLIGATION, directiveId: 'dmc-159-2020', title: 'x', rule: { kind: 'yearly', month: 1, day: 1 }, assignees: { units: ['dmc.thpt-dmc'] } };
-      const r = await app.inject({ method, url, headers: { authorization: `Bearer ${viewer}` }, payload: op.method === 'delete' ? undefined : body });
-      // A viewer reads only: every write is refused before anything else is looked at.
-      expect(r.statusCode, `${method} ${url} as a viewer: ${r.body}`).toBe(403);
-    }
-    expect(await h.db.query('select count(*)::int as n from audit_log')).toEqual(before);
-  });
-});
+// Every route × every kind of caller (401, 403, 404 and the successes): test/http/roles-table.int.test.ts.
