@@ -130,6 +130,17 @@ describe('calendar edits through the API, layered over config/calendar', () => {
     expect(await h.db.query<{ n: number }>("select count(*)::int as n from audit_log where entity = 'calendar'")).toEqual([{ n: 1 }]);
   });
 
+  it('two edits of the same date at once: the second writes nothing, not even its audit row (the use case then answers 409)', async () => {
+    const { h } = await setup();
+    const row = { date: '2027-11-02', action: 'add' as const, kind: 'swap_off' as const, name: 'x', pairDate: '2027-11-06', createdBy: 'a' };
+    const audit = (action: string) => ({ actor: 'a', year: 2027, action, detail: null });
+    expect(await h.store.saveCalendarOverrides({ insert: [row], deleteDates: [] }, audit('first'), h.clock.now())).toBe(true);
+    // The second's other day is free, but the whole change goes.
+    expect(await h.store.saveCalendarOverrides({ insert: [{ ...row, date: '2027-11-13', kind: 'swap_work' }, row], deleteDates: [] }, audit('second'), h.clock.now())).toBe(false);
+    expect((await h.store.calendarOverrides()).map((o) => o.date)).toEqual(['2027-11-02']);
+    expect(await h.db.query("select action from audit_log where entity = 'calendar'")).toEqual([{ action: 'first' }]);
+  });
+
   it('only an admin of the root unit edits: a district admin, an officer and a viewer get 403 and change nothing', async () => {
     const { h, app, token } = await setup();
     const root = await token('admin', 'tld');
