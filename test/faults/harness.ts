@@ -286,7 +286,7 @@ export async function addContacts(db: Database, unitId: string, count: number, c
 
 /**
  * A burst: `count` extra contacts (added as in the console) in a unit that owes the 2027 thematic
- * report, then the report's 7-day step fanned out to every pending contact by the real fan-out,
+ * report, then the report's 7-day step (urgent: a "send now") fanned out to every pending contact by the real fan-out,
  * which records one delivery per contact and queues its job on the scenario's Redis.
  */
 export async function seedBurst(options: { db: Database; store: PostgresStore; clock: Clock; redisUrl: string; prefix: string; count: number; urgent?: boolean }): Promise<{ keys: string[] }> {
@@ -298,7 +298,14 @@ export async function seedBurst(options: { db: Database; store: PostgresStore; c
   await addContacts(db, unit.unit_id, options.count, clock);
   const queue = new BullmqJobQueue({ connection: redisConnection(options.redisUrl), prefix: options.prefix, clock, retries: QUEUE_RETRIES });
   try {
-    await fanOut({ store, queue, clock, channels: [emailChannel], digestSettleMs: 0 }, { obligationId: OBLIGATION, occurrenceKey: '2027', step: '7d', fireAt: clock.now(), urgent: options.urgent ?? false });
+    await fanOut({ store, queue, clock, channels: [emailChannel], digestSettleMs: 0 }, {
+      obligationId: OBLIGATION,
+      occurrenceKey: '2027',
+      // An urgent burst is what `hanchot remind --now` records: a step named after the day.
+      step: options.urgent ? `now-${clock.now().setZone('Asia/Ho_Chi_Minh').toFormat('yyyyLLdd')}` : '7d',
+      fireAt: clock.now(),
+      urgent: options.urgent ?? false,
+    });
   } finally {
     await queue.close();
   }

@@ -3,7 +3,7 @@ import type { Database } from '../../src/adapters/postgres/database.js';
 import { clockAt, figures, hanchot, newPrefix, openRecord, privatePostgres, privateRedis, report, seedBurst, serviceEnv, sleep, smtpSink, statusCounts, until, type Hanchot, type PrivatePostgres, type PrivateRedis, type Sink } from './harness.js';
 
 const NOW = '2027-10-22T09:00:00+07:00';
-const BURST = 1_500;
+const BURST = 1_000;
 const DELIVER_CONCURRENCY = 8;
 
 let pgServer: PrivatePostgres;
