@@ -177,12 +177,13 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
         const notices = escalationTimeline(f, policies.get(`${f.obligationId}|${f.occurrenceKey}|${f.unitId}`) ?? null, steps);
         const sentNotices = notices.filter((n) => n.state === 'fired');
         const next = notices.find((n) => n.state === 'planned' || n.state === 'expected');
-        return `<tr><td>${e(formatVnDate(f.due))}<br><small class="bad">quá ${ad.calendar.workingDaysBetween(f.due, day)} ngày làm việc</small></td><td><a href="${e(assignmentHref(f))}">${e(f.title)}</a></td><td>${e(f.unitName)}</td><td>${
+        // Three columns: a phone shows no more.
+        return `<tr><td><a href="${e(assignmentHref(f))}">${e(f.title)}</a><br>${e(f.unitName)}<br><small>hạn ${e(formatVnDate(f.due))}, <span class="bad">quá ${ad.calendar.workingDaysBetween(f.due, day)} ngày làm việc</span></small></td><td>${
           sentNotices.length ? sentNotices.map((n) => `${e(noticeWords(n))}${n.firedAt ? ` <small>(${e(n.firedAt.setZone(ad.calendar.zone).toFormat('dd/LL/yyyy'))})</small>` : ''}${n.reason ? ` <small class="bad">${e(n.reason)}</small>` : ''}`).join('<br>') : '<span class="muted">chưa</span>'
         }</td><td>${next ? `${e(noticeWords(next))}<br><small>${e(formatVnDateWithWeekday(next.fireOn))}${next.state === 'planned' ? ' · đã hẹn giờ' : ''}</small>` : '<span class="muted">hết các bước</span>'}</td></tr>`;
       });
       const body = `<p class="muted">Mỗi nhiệm vụ quá hạn trong phạm vi của đồng chí: các bước chuyển cấp đã gửi (lãnh đạo đơn vị, rồi Ban Thường vụ cấp trên) và bước kế tiếp theo chính sách chuyển cấp. Hoàn thành, gia hạn hoặc miễn thì các bước sau tự dừng.</p>
-${rows.length ? `<table><tr><th>Hạn</th><th>Nhiệm vụ</th><th>Đơn vị</th><th>Đã chuyển cấp</th><th>Kế tiếp</th></tr>${rows.join('')}</table>` : '<p class="ok">Không có nhiệm vụ quá hạn.</p>'}`;
+${rows.length ? `<table><tr><th>Nhiệm vụ, đơn vị, hạn</th><th>Đã chuyển cấp</th><th>Kế tiếp</th></tr>${rows.join('')}</table>` : '<p class="ok">Không có nhiệm vụ quá hạn.</p>'}`;
       return send(reply, 200, layout(s, 'Chuyển cấp', body));
     });
 
@@ -530,7 +531,10 @@ ${
       const body = `<p><a href="/calendar/${year - 1}">← ${year - 1}</a> · <a href="/calendar/${year + 1}">${year + 1} →</a></p>
 ${y.decreed ? `<p>Theo: ${y.sources.map((src) => e(src)).join('; ')}</p>` : '<p class="bad">Chưa có quyết định của năm này: đang dùng mặc định theo Bộ luật Lao động 2019 (Điều 111–112). Thêm config/calendar/years/' + year + '.yaml khi có quyết định.</p>'}
 ${problems.length ? `<div class="bad"><p>Chưa lưu được:</p><ul>${problems.map((p) => `<li>${e(p)}</li>`).join('')}</ul></div>` : ''}
-<table><tr><th>Ngày</th><th>Loại</th><th>Tên</th><th>Căn cứ</th><th></th></tr>${y.days.map((d) => `<tr><td>${e(formatVnDateWithWeekday(d.date))}</td><td>${e(kinds[d.kind] ?? d.kind)}</td><td>${e(d.name)}</td><td><small>${e(d.source)}</small></td><td>${action(d.date)}</td></tr>`).join('')}</table>
+<table><tr><th>Ngày</th><th>Loại</th><th>Tên</th><th>Căn cứ</th></tr>${y.days
+        // The button sits under the name: on a phone only the first three columns show.
+        .map((d) => `<tr><td>${e(formatVnDateWithWeekday(d.date))}</td><td>${e(kinds[d.kind] ?? d.kind)}</td><td>${e(d.name)}${action(d.date) ? `<br>${action(d.date)}` : ''}</td><td><small>${e(d.source)}</small></td></tr>`)
+        .join('')}</table>
 ${removed.length ? `<h2>Ngày trong config/ đã bỏ trên trang quản trị</h2><ul>${removed.map((o) => `<li>${e(formatVnDateWithWeekday(o.date))} <small class="muted">(${e(o.createdBy)})</small> ${editor ? removeButton(o.date, 'Khôi phục') : ''}</li>`).join('')}</ul>` : ''}
 ${
   editor

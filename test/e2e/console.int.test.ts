@@ -7,7 +7,9 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresAccessStore } from '../../src/adapters/postgres/access-store.js';
 import { createUser } from '../../src/app/access.js';
-import { followUpHarness } from '../support/follow-up-harness.js';
+import { dateHolidaysLunar } from '../../src/adapters/lunar/date-holidays-lunar.js';
+import { LayeredCalendar } from '../../src/app/calendar-edit.js';
+import { followUpHarness, runPlanner } from '../support/follow-up-harness.js';
 import { shippedConfig } from '../support/shipped-config.js';
 import { startSmtp } from '../support/smtp.js';
 import { cleanupList, until } from '../support/wait.js';
@@ -111,5 +113,49 @@ describe('the console in a real browser (headless Chromium)', () => {
     expect(await row.locator('td').nth(1).textContent()).toBe('● xanh 100%');
     expect(await row.locator('td').nth(2).textContent()).toBe('1');
     await shot(page, '06-dashboard-after');
+  }, 90_000);
+
+  it('the root admin enters a swap on the calendar page, sees it in the year and removes it; the escalation view lists an overdue unit', async () => {
+    // Tuesday 2/11/2027: the thematic report was due Monday 1/11.
+    const calendar = new LayeredCalendar(loaded.catalogue.calendarRules, loaded.catalogue.decrees, dateHolidaysLunar());
+    const h = await followUpHarness({ start: '2027-11-02T10:00:00+07:00', loaded: { catalogue: loaded.catalogue, calendar }, bullmq: false });
+    cleanups.push(() => h.dispose());
+    await h.sync(loaded.catalogue);
+    await runPlanner(h.planner, ['dmc-159-2020.thematic-report']);
+    await createUser({ store: new PostgresAccessStore(h.db), clock: h.clock }, { username: 'vp-tinh', displayName: 'Văn phòng LĐLĐ tỉnh', password: 'mật khẩu văn phòng 2027', role: 'admin', unitId: 'tld' });
+    const app = await h.http();
+    cleanups.push(() => app.close());
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    const context = await browser.newContext({ viewport: { width: 420, height: 900 }, locale: 'vi-VN' });
+    cleanups.push(() => context.close());
+    const page = await context.newPage();
+    await page.goto(`${base}/login`);
+    await page.getByLabel('Tên đăng nhập').fill('vp-tinh');
+    await page.getByLabel('Mật khẩu').fill('mật khẩu văn phòng 2027');
+    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+
+    await page.goto(`${base}/calendar/2027`);
+    await page.getByLabel('Ngày nghỉ (đang là ngày làm việc)').fill('2027-11-19');
+    await page.getByLabel('Ngày làm bù (thứ Bảy / Chủ nhật)').fill('2027-11-27');
+    await page.getByRole('button', { name: 'Thêm hoán đổi' }).click();
+    const made = page.locator('tr').filter({ hasText: 'Làm bù cho thứ Sáu, 19/11/2027' });
+    await made.waitFor();
+    expect(await made.locator('td').nth(1).textContent()).toBe('đi làm bù');
+    expect(calendar.isWorkingDay('2027-11-27')).toBe(true);
+    await shot(page, '07-calendar-swap');
+    // On a phone-sized screen the button is visible (a fourth column would be hidden).
+    await made.getByRole('button', { name: 'Bỏ hoán đổi' }).click();
+    await page.getByRole('heading', { name: 'Lịch nghỉ năm 2027' }).waitFor();
+    expect(await page.locator('tr').filter({ hasText: '19/11/2027' }).count()).toBe(0);
+
+    await page.goto(`${base}/`);
+    await page.getByRole('link', { name: 'Xem các bước chuyển cấp đã gửi và sắp gửi →' }).click();
+    const overdue = page.locator('tr').filter({ hasText: 'CĐCS Trường THPT Dương Minh Châu' });
+    await overdue.waitFor();
+    expect(await overdue.locator('td').nth(2).textContent()).toContain('Cấp 1: lãnh đạo đơn vị');
+    // Readable on a phone: the next step is on screen, not in a hidden column.
+    expect(await overdue.locator('td').nth(2).isVisible()).toBe(true);
+    await shot(page, '08-escalations');
   }, 90_000);
 });
