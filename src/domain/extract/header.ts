@@ -63,7 +63,7 @@ function isUpperLine(s: string): boolean {
 }
 
 const NUMBER_LINE = /^so\s{0,3}:?\s{0,3}(\d{1,6})\s{0,3}([-/])/;
-const DATE_LINE = /^(.{0,60}?),?\s{0,3}ngay\s{0,3}(\d{1,2})\s{0,3}(?:thang\s{0,3}(\d{1,2})\s{0,3}nam|[/.-]\s{0,2}(\d{1,2})\s{0,2}[/.-])\s{0,3}(\d{4})/;
+const DATE_LINE = /^(.{0,60}?),\s{0,3}ngay\s{0,3}(\d{1,2})\s{0,3}(?:thang\s{0,3}(\d{1,2})\s{0,3}nam|[/.-]\s{0,2}(\d{1,2})\s{0,2}[/.-])\s{0,3}(\d{4})/;
 
 export function readHeader(prepared: PreparedText): DirectiveHeader {
   const { text, folded } = prepared;
@@ -91,7 +91,7 @@ export function readHeader(prepared: PreparedText): DirectiveHeader {
     if (issuedOn === null) {
       const m = DATE_LINE.exec(f);
       // The place-and-date line: a place, a comma, "ngày …". A stamp "Ngày 3.1.2020" has no place.
-      if (m && m[1] !== undefined && raw.trim().length < 100 && /[a-z]/.test(m[1]) && !/\b(so|den|vao)\b/.test(m[1])) {
+      if (m && m[1] !== undefined && raw.trim().length < 100 && /[a-z]/.test(m[1]) && !/\b(so|den|vao|truoc|nhat|han|tu)\b/.test(m[1])) {
         const day = Number(m[2]);
         const month = Number(m[3] ?? m[4]);
         const year = Number(m[5]);

@@ -182,9 +182,10 @@ class Finder {
     const floor = this.clauseStart(m.from);
     const w = (k: number): string => (k >= floor ? this.T[k]!.t : '');
     let k = m.from - 1;
-    // Glue between the cue and the date: "chậm nhất là vào ngày", "hạn chót: ngày".
-    while (k >= floor && m.from - k <= 3 && (w(k) === 'la' || w(k) === ':' || (w(k) === 'vao' && (w(k - 1) === 'nhat' || w(k - 1) === 'la' || w(k - 1) === 'chot')))) k--;
-    if (w(k) === 'nhat' && w(k - 1) === 'cham') return { cue: 'no_later_than', start: k - 1 };
+    // Glue between the cue and the date: "chậm nhất là vào ngày", "chậm nhất đến 17h ngày", "hạn chót: ngày".
+    while (k >= floor && m.from - k <= 3 && (w(k) === 'la' || w(k) === ':' || ((w(k) === 'vao' || w(k) === 'den' || w(k) === 'het') && ['nhat', 'la', 'chot', 'den'].includes(w(k - 1))))) k--;
+    if (w(k) === 'nhat' && (w(k - 1) === 'cham' || w(k - 1) === 'muon' || w(k - 1) === 'tre')) return { cue: 'no_later_than', start: k - 1 };
+    if (w(k) === 'nhat' && w(k - 1) === 'som') return { cue: null, start: m.from };
     if ((w(k) === 'chot' || w(k) === 'cuoi') && w(k - 1) === 'han') return { cue: 'no_later_than', start: k - 1 };
     if (w(k) === 'han' && w(k - 1) === 'thoi') return { cue: 'no_later_than', start: k - 1 };
     if (w(k) === 'truoc') {
@@ -192,12 +193,30 @@ class Finder {
       return { cue: 'before', start };
     }
     k = m.from - 1;
+    // "từ nay đến (hết) ngày 23-3", "đến hết ngày 15-12": the last day allowed.
+    if (w(k) === 'het' && w(k - 1) === 'den') return { cue: 'no_later_than', start: w(k - 2) === 'nay' && w(k - 3) === 'tu' ? k - 3 : k - 1 };
+    if (w(k) === 'den' && w(k - 1) === 'nay' && w(k - 2) === 'tu') return { cue: 'no_later_than', start: k - 2 };
     if (w(k) === 'gian' && w(k - 1) === 'thoi' && w(k - 2) === 'trong') return { cue: 'within', start: k - 2 };
     if (w(k) === 'trong') return { cue: 'within', start: k };
     if (w(k) === 'vao') return { cue: 'at', start: k };
     if (w(k) === 'den' && w(k - 1) !== 'tinh') return { cue: 'until', start: k };
+    // "Hạn cuối nhận hồ sơ …: 16 giờ 00 ngày 10/12/2021", "…, thời gian thực hiện: Quý I năm 2024": a label before a colon.
+    if (this.T[m.from - 1]?.t === ':') {
+      const label = this.wordsBetween(Math.max(0, m.from - 14), m.from - 1);
+      const sentence = this.sentenceOf[m.from];
+      const labelInSentence = this.sentenceOf[Math.max(0, m.from - 14)] === sentence || / (thoi gian|thoi han|han chot|han cuoi) /.test(this.wordsBetween(this.layout.sentences[sentence ?? 0] ? this.firstTokenOfSentence(m.from) : m.from, m.from - 1));
+      if (labelInSentence && / (han chot|han cuoi|thoi han|han nop) /.test(label)) return { cue: 'no_later_than', start: m.from };
+      if (labelInSentence && / thoi gian /.test(label)) return { cue: 'field', start: m.from };
+    }
     if (this.paragraphOfToken(m.from).role === 'time') return { cue: 'field', start: m.from };
     return { cue: null, start: m.from };
+  }
+
+  private firstTokenOfSentence(i: number): number {
+    const s = this.sentenceOf[i];
+    let j = i;
+    while (j > 0 && i - j < 40 && this.sentenceOf[j - 1] === s) j--;
+    return j;
   }
 
   /** A document symbol (19-KL/TU, 97/KH-LĐLĐ, 145/2020/NĐ-CP) ending right before token i, across "," and "ngày". */
@@ -229,17 +248,37 @@ class Finder {
 
   private negative(m: MentionAt, cue: Cue): string | null {
     const start = this.clauseStart(m.from);
-    const before = this.wordsBetween(start, m.from);
-    if (NEVER_DEADLINE.test(before)) return 'context';
+    const near = this.wordsBetween(Math.max(start, m.from - 7), m.from);
+    if (NEVER_DEADLINE.test(near) || / som nhat (la )?(vao )?(ngay )?$/.test(near)) return 'context';
+    if (this.insideAmendment(m.from)) return 'superseded';
     const dateSpan = this.header.dateSpan;
     if (dateSpan && this.T[m.from]!.start >= dateSpan[0] && this.T[m.from]!.start < dateSpan[1]) return 'issue date';
     const strong = cue === 'no_later_than' || cue === 'before' || cue === 'field';
     if (strong) return null;
-    if (this.citedBefore(m.from) || this.T[m.to]?.t === 'cua' || / ban hanh (ngay )?$/.test(this.wordsBetween(m.from - 3, m.from))) return 'cited';
+    const before = this.wordsBetween(start, m.from);
+    if (this.citedBefore(m.from) || this.T[m.to]?.t === 'cua' || / (ban hanh|thong qua|ky|phe duyet) (ngay )?$/.test(this.wordsBetween(m.from - 3, m.from))) return 'cited';
     if (ANNIVERSARY.test(before)) return 'anniversary';
+    // "từ đầu năm học đến ngày 15/10": the end of a reporting window, not a deadline.
+    if (cue === 'until' && / tu /.test(this.wordsBetween(Math.max(start, m.from - 8), m.from))) return 'statistics';
+    if (this.narrative(m)) return 'narrative';
     const clause = this.prepared.text.slice(this.T[start]!.start, this.T[Math.max(start, this.clauseEnd(m.from) - 1)]!.end).toLocaleLowerCase('vi');
     if (/(^|[^\p{L}])đã([^\p{L}]|$)/u.test(clause) && cue !== 'within') return 'past';
     return null;
+  }
+
+  /** "(thay cho thời hạn cũ …)", "(ở lần điều chỉnh trước đây là trước ngày 15/7)": a deadline that no longer holds. */
+  private insideAmendment(i: number): boolean {
+    for (let j = i - 1; j >= 0 && i - j <= 12; j--) {
+      const t = this.T[j]!.t;
+      if (t === ')') return false;
+      if (t === '(') return / (thay|truoc day|cu|dieu chinh|thay vi) /.test(this.wordsBetween(j + 1, i));
+    }
+    return false;
+  }
+
+  /** "Ngày 14/10, Bộ GD&ĐT có văn bản …", "Sáng ngày 08/7, tại …", "Vào 15 giờ ngày 16/3/2021, …": news telling what happened or will happen. */
+  private narrative(m: MentionAt): boolean {
+    return this.T[m.to]?.t === ',' && m.from - this.firstTokenOfSentence(m.from) <= 3;
   }
 
   // ---- decisions -------------------------------------------------------------------------
@@ -248,7 +287,7 @@ class Finder {
     const { cue, start } = this.cueBefore(m);
     const para = this.paragraphOfToken(m.from);
     if (para.isHeading && (m.type === 'cadence' || m.type === 'yearly_date')) return null;
-    const dated = m.type === 'date' || m.type === 'range' || m.type === 'month' || m.type === 'quarter' || m.type === 'half' || m.type === 'year';
+    const dated = m.type === 'date' || m.type === 'range' || m.type === 'month_range' || m.type === 'month' || m.type === 'quarter' || m.type === 'half' || m.type === 'year';
     const base = { from: dated ? start : m.from, to: m.to, at: m.from, orOnEvent: false } as const;
     switch (m.type) {
       case 'ignored':
@@ -257,7 +296,7 @@ class Finder {
         if (this.negative(m, cue)) return null;
         const strong = cue === 'no_later_than' || cue === 'before' || cue === 'field';
         const clause = this.wordsBetween(this.clauseStart(m.from), this.clauseEnd(m.from));
-        if (!strong && !(OBLIGATION_VERBS.test(clause) && !this.narrativeStart(m))) return null;
+        if (!strong && !OBLIGATION_VERBS.test(clause)) return null;
         const resolved = this.resolveYear(m.date);
         if (resolved.date && this.issuedOn && resolved.date < this.issuedOn && !strong) return null;
         const bound: Bound = cue === 'before' ? 'before' : 'no_later_than';
@@ -291,6 +330,7 @@ class Finder {
         return this.recurring(base, 'monthly', { day: m.day }, { kind: 'monthly', day: m.day }, 0.95);
       case 'cadence': {
         if (!this.isCadence(m, cue)) return null;
+        if (!m.lead && cue !== 'field' && this.negative(m, null) === 'past') return null;
         const confidence = m.lead || cue === 'field' ? 0.85 : 0.7;
         switch (m.cadence) {
           case 'yearly':
@@ -309,12 +349,16 @@ class Finder {
         if (next?.type === 'cadence' && next.from === m.to) return null;
         const before = this.wordsBetween(m.from - 2, m.from);
         const ownClause = this.clauseStart(m.from) === m.from;
-        if (!(cue === 'field' || / (thuc hien|tien hanh|trien khai|duy tri) $/.test(before) || (ownClause && this.clauseEnd(m.from) - m.to <= 1 && para.role === 'time'))) return null;
-        return { ...base, kind: 'continuous', due: null, dueEffective: null, bound: null, windowStart: null, rule: null, confidence: cue === 'field' ? 0.9 : 0.7, dueRule: { kind: 'continuous' } };
+        // "Thời gian thực hiện: Thường xuyên", "- Thường xuyên bổ sung hồ sơ …", "phải thông báo thường xuyên": how often the task is done.
+        // Mid-sentence after a comma ("chủ động, thường xuyên tham mưu") it only describes the manner.
+        const opens = ownClause || this.T[m.from]!.newlines > 0 || this.firstTokenOfSentence(m.from) === m.from || /^ [-+•*]? ?$/.test(this.wordsBetween(this.firstTokenOfSentence(m.from), m.from).replace(/ \d+ (\. \d+ )*\.? /, ' '));
+        if (!(cue === 'field' || opens || / (thuc hien|tien hanh|trien khai|duy tri) $/.test(before) || / phai \S+( \S+)? $/.test(before))) return null;
+        if (this.negative(m, null) === 'past') return null;
+        return { ...base, kind: 'continuous', due: null, dueEffective: null, bound: null, windowStart: null, rule: null, confidence: cue === 'field' ? 0.9 : opens ? 0.75 : 0.65, dueRule: { kind: 'continuous' } };
       }
       case 'event': {
-        const clause = this.wordsBetween(this.clauseStart(m.from), this.clauseEnd(m.from));
-        if (cue !== 'field' && !OBLIGATION_VERBS.test(clause)) return null;
+        // "khi có phát sinh", "khi có yêu cầu" always ask for something, unless told of the past.
+        if (this.negative(m, null) === 'past') return null;
         return {
           ...base,
           kind: 'on_event',
@@ -339,7 +383,10 @@ class Finder {
       case 'named': {
         const before = this.wordsBetween(m.from - 3, m.from);
         const early = /(truoc|cham lo|chuan bi) $/.test(before);
-        if (!early && !/(dip|don|to chuc|vui) $/.test(before) && cue !== 'field') return null;
+        const byDate = this.T[m.from]!.t === 'dip';
+        // "về việc tổ chức Tết Nguyên đán …" names a cited document's subject.
+        if (/ ve viec /.test(this.wordsBetween(Math.max(this.clauseStart(m.from), m.from - 10), m.from))) return null;
+        if (!early && !byDate && !/ dip $/.test(before) && cue !== 'field') return null;
         const year = m.anchor === 'tet_nguyen_dan' ? (m.year ?? null) : null;
         const offsetDays = early ? -1 : 0;
         return {
@@ -357,9 +404,30 @@ class Finder {
       case 'worker_month': {
         // Tháng Công nhân is May of each year (Tổng LĐLĐ, since 2010).
         if (!/(to chuc|trien khai|huong ung|thuc hien|phat dong) $/.test(this.wordsBetween(m.from - 3, m.from)) && cue !== 'field') return null;
+        if (m.year === null) return null;
+        return this.period(base, { unit: 'month', year: m.year, month: 5 }, 0.7);
+      }
+      case 'month_range': {
+        if (this.negative(m, cue)) return null;
         const year = m.year ?? this.issuedYear;
         if (year === null) return null;
-        return this.period(base, { unit: 'month', year, month: 5 }, 0.7, m.year === null ? `năm lấy theo ngày ban hành (${year})` : undefined);
+        const range = { unit: 'range', start: ymd(year, m.first, 1), end: ymd(year, m.last, daysInMonth(year, m.last)) } as const;
+        return this.period(base, range, cue === 'field' ? 0.85 : 0.75, m.year === null ? `năm lấy theo ngày ban hành (${year})` : undefined);
+      }
+      case 'after_event': {
+        if (this.negative(m, null) === 'past') return null;
+        return {
+          ...base,
+          kind: 'on_event',
+          due: null,
+          dueEffective: null,
+          bound: null,
+          windowStart: null,
+          rule: null,
+          confidence: 0.7,
+          dueRule: { kind: 'on_event', workingDays: m.days },
+          ...(m.working ? {} : { assumed: `${m.days} ngày (theo lịch) được tính là ${m.days} ngày làm việc` }),
+        };
       }
       case 'month':
       case 'quarter':
@@ -383,9 +451,12 @@ class Finder {
     };
     let window: PeriodWindow;
     switch (m.type) {
-      case 'month':
-        window = { unit: 'month', year: m.year, month: m.month };
+      case 'month': {
+        const year = yearOf(m.year);
+        if (year === null) return null;
+        window = { unit: 'month', year, month: m.month };
         break;
+      }
       case 'quarter': {
         const year = yearOf(m.year);
         if (year === null) return null;
@@ -435,7 +506,7 @@ class Finder {
       kind: 'period',
       due: bounds.end,
       dueEffective: bounds.end,
-      bound: 'no_later_than',
+      bound: null,
       windowStart: bounds.start,
       rule: null,
       confidence: round(confidence),
@@ -461,11 +532,6 @@ class Finder {
     if (QUALIFIED_NOUNS.test(before)) return false;
     if (/^ hoac nhiem ky/.test(this.wordsBetween(m.to, m.to + 3))) return false;
     return true;
-  }
-
-  /** "Ngày 12/3/2020, Ban Thường vụ đã …": a date opening its clause and followed by a comma tells a story. */
-  private narrativeStart(m: MentionAt): boolean {
-    return this.clauseStart(m.from) === m.from && this.T[m.to]?.t === ',';
   }
 
   /** "chậm nhất ngày 31/10/2021 hoặc khi có phát sinh": the event clause joins the date. */
@@ -520,16 +586,14 @@ class Finder {
 
   /** One task stated twice ("- Hàng năm, xây dựng …" and its "Thời gian: thực hiện hàng năm") is one obligation. */
   private dedupe(candidates: readonly Candidate[]): Candidate[] {
-    const seen = new Set<string>();
-    const out: Candidate[] = [];
-    const sorted = [...candidates].sort((a, b) => (a.ownerParagraph ?? -1) - (b.ownerParagraph ?? -1) || a.from - b.from);
-    for (const c of sorted) {
+    // Of two statements of one task, keep the surer one (the time line's, whose title is the item).
+    const best = new Map<string, Candidate>();
+    for (const c of candidates) {
       const key = `${this.itemOf(c)}|${c.kind}|${c.due}|${c.windowStart}|${JSON.stringify(c.rule)}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      out.push(c);
+      const kept = best.get(key);
+      if (!kept || c.confidence > kept.confidence) best.set(key, c);
     }
-    return out.sort((a, b) => this.sortKey(a) - this.sortKey(b));
+    return [...best.values()].sort((a, b) => this.sortKey(a) - this.sortKey(b));
   }
 
   private sortKey(c: Candidate): number {

@@ -35,7 +35,7 @@ export interface Layout {
 
 const BULLET = /^[-+•*–—>]\s|^[a-zđ]\)\s/;
 const NUMBERED = /^(?:\d{1,2}(?:\.\d{1,2}){0,3}\.?|[ivx]{1,5}\.)\s/;
-const TIME_FIELD = /^(?:[-+•*]\s{0,2})?(?:thoi gian|thoi han|tien do)[^:\n]{0,60}[:,]/;
+const TIME_FIELD = /^(?:[-+•*–]\s{0,2})?(?:thoi gian|thoi han|tien do|han chot|han cuoi)\b/;
 const LOWER_START = /^[a-zàáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ(]/;
 /** Cap on one sentence: a pasted page with no full stops must not make later steps quadratic. */
 export const MAX_SENTENCE = 1200;

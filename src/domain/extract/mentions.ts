@@ -24,7 +24,9 @@ export type Mention =
   | { readonly type: 'yearly_date'; readonly month: number; readonly day: number }
   | { readonly type: 'monthly_day'; readonly day: number }
   | { readonly type: 'range'; readonly first: DateParts; readonly last: DateParts }
-  | { readonly type: 'month'; readonly month: number; readonly year: number; readonly edge: 'end' | 'start' | null }
+  | { readonly type: 'month'; readonly month: number; readonly year: number | null; readonly edge: 'end' | 'start' | null }
+  | { readonly type: 'month_range'; readonly first: number; readonly last: number; readonly year: number | null }
+  | { readonly type: 'after_event'; readonly days: number; readonly working: boolean }
   | { readonly type: 'quarter'; readonly quarter: number; readonly year: number | null }
   | { readonly type: 'half'; readonly half: 1 | 2; readonly year: number | null }
   | { readonly type: 'year'; readonly year: number }
@@ -115,7 +117,7 @@ export function scanMentions(tokens: readonly Token[]): MentionAt[] {
         if (year !== null) k += 2;
       }
       // "21.5" alone is a decimal, and "2.2." a heading number: a dotted date needs its year.
-      if (s === '.' && year === null) return null;
+      if (s === '.' && year === null && !ngay) return null;
       // A symbol such as 12/2020/NĐ-CP continues with a separator and a word: not a date.
       if (punct(k, '/') && T[k + 1]?.kind === 'word') return null;
     }
@@ -139,12 +141,17 @@ export function scanMentions(tokens: readonly Token[]): MentionAt[] {
       if (word(j, 'phut')) j++;
     }
     if (punct(j, ',')) j++;
+    // "14 giờ, thứ 4, ngày 28 tháng 3 năm 2012"
+    if (word(j, 'thu') && (num(j + 1) !== null || T[j + 1]?.kind === 'word')) {
+      j += 2;
+      if (punct(j, ',')) j++;
+    }
     return { end: j, time: `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}` };
   }
 
   function yearAfter(i: number): { end: number; year: number } | null {
     if (word(i, 'nam') && year4(i + 1) !== null) return { end: i + 2, year: year4(i + 1)! };
-    if (punct(i, '/-–') && year4(i + 1) !== null) return { end: i + 2, year: year4(i + 1)! };
+    if (punct(i, '/-–.') && year4(i + 1) !== null) return { end: i + 2, year: year4(i + 1)! };
     return null;
   }
 
@@ -159,11 +166,30 @@ export function scanMentions(tokens: readonly Token[]): MentionAt[] {
     if (t.kind === 'word') {
       switch (t.t) {
         case 'tu': {
-          // "từ ngày 01/6/2020 đến ngày 30/6/2020"
+          // "từ ngày 01/6/2020 đến (hết) ngày 30/6/2020", "từ 26/11/2023 – 10/12/2023", "từ ngày 12 đến 14-10-2020"
+          const joinAt = (k: number): number => (word(k, 'den') ? (word(k + 1, 'het') ? k + 2 : k + 1) : punct(k, DASH) ? k + 1 : -1);
           const a = date(i + 1, false);
-          if (a && (word(a.end, 'den') || punct(a.end, DASH))) {
-            const b = date(a.end + 1, false);
+          if (a) {
+            const j = joinAt(a.end);
+            const b = j > 0 ? date(j, false) : null;
             if (b) return push(i, b.end, { type: 'range', first: a.date, last: b.date });
+          }
+          const dayOnly = word(i + 1, 'ngay') ? num(i + 2) : null;
+          if (dayOnly !== null) {
+            const j = joinAt(i + 3);
+            const b = j > 0 ? date(j, false) : null;
+            if (b && dayOnly <= b.date.day) return push(i, b.end, { type: 'range', first: { day: dayOnly, month: b.date.month, year: b.date.year }, last: b.date });
+          }
+          // "từ tháng 4 đến hết tháng 5", "từ tháng 4 - 6", "từ tháng 1-12/2023"
+          if (word(i + 1, 'thang') && num(i + 2) !== null) {
+            const m1 = num(i + 2)!;
+            let j = joinAt(i + 3);
+            if (j > 0 && word(j, 'thang')) j++;
+            const m2 = j > 0 ? num(j) : null;
+            if (m2 !== null && m1 >= 1 && m2 <= 12 && m1 <= m2) {
+              const y = yearAfter(j + 1);
+              return push(i, y ? y.end : j + 1, { type: 'month_range', first: m1, last: m2, year: y ? y.year : null });
+            }
           }
           return -1;
         }
@@ -207,6 +233,8 @@ export function scanMentions(tokens: readonly Token[]): MentionAt[] {
         case 'hang':
         case 'moi': {
           const lead = isLead(i);
+          // "mỗi năm hai lần"
+          if (word(i + 1, 'nam') && (word(i + 2, 'hai') || num(i + 2) === 2) && word(i + 3, 'lan')) return push(i, i + 4, { type: 'cadence', cadence: 'semiannual', lead });
           for (const [w, cadence] of [['nam', 'yearly'], ['quy', 'quarterly'], ['thang', 'monthly']] as const) {
             if (word(i + 1, w) && !(w === 'thang' && num(i - 1) !== null)) return push(i, i + 2, { type: 'cadence', cadence, lead });
           }
@@ -227,6 +255,8 @@ export function scanMentions(tokens: readonly Token[]): MentionAt[] {
           if (e > 0 && num(e) === 6 && word(e + 1, 'thang') && !word(e + 2, 'dau') && !word(e + 2, 'cuoi')) {
             return push(i, e + 2, { type: 'cadence', cadence: 'semiannual', lead: false });
           }
+          // "báo cáo năm" (the yearly report), not "báo cáo năm 2020"
+          if (e > 0 && word(e, 'nam') && T[e + 1]?.kind !== 'num') return push(i, e + 1, { type: 'cadence', cadence: 'yearly', lead: false });
           return -1;
         }
         case 'thuong':
@@ -236,6 +266,9 @@ export function scanMentions(tokens: readonly Token[]): MentionAt[] {
             const e = words(i, ...phrase);
             if (e > 0) return push(i, e, { type: 'event' });
           }
+          // "họp bất thường khi cần (thiết)", "đột xuất khi cần thiết"
+          const unplanned = (word(i - 2, 'bat') && word(i - 1, 'thuong')) || (word(i - 2, 'dot') && word(i - 1, 'xuat'));
+          if (unplanned && word(i + 1, 'can')) return push(i - 2, word(i + 2, 'thiet') ? i + 3 : i + 2, { type: 'event' });
           return -1;
         }
         case 'tet': {
@@ -254,7 +287,8 @@ export function scanMentions(tokens: readonly Token[]): MentionAt[] {
           const d = date(i + 1, false);
           if (d && d.date.year === null) {
             const anchor = NAMED_DAY_BY_DATE[`${d.date.day}/${d.date.month}`];
-            if (anchor) return push(i, d.end, { type: 'named', anchor, year: null });
+            const end = (word(d.end, 'hang') || word(d.end, 'moi')) && word(d.end + 1, 'nam') ? d.end + 2 : d.end;
+            if (anchor) return push(i, end, { type: 'named', anchor, year: null });
           }
           return -1;
         }
@@ -280,6 +314,13 @@ export function scanMentions(tokens: readonly Token[]): MentionAt[] {
           if (word(j, w)) return push(i, j + 1, { type: 'cadence', cadence, lead: false });
         }
       }
+      // "(chậm nhất) 05 ngày làm việc sau khi …", "trong vòng 7 ngày kể từ …": due a number of days after an event.
+      if (n > 0 && n <= 90 && word(i + 1, 'ngay')) {
+        let j = i + 2;
+        const working = words(j, 'lam', 'viec') > 0;
+        if (working) j += 2;
+        if (word(j, 'sau') || words(j, 'ke', 'tu') > 0) return push(i, j + 1, { type: 'after_event', days: n, working });
+      }
       const tm = time(i);
       if (tm) {
         const d = date(tm.end, false);
@@ -291,7 +332,9 @@ export function scanMentions(tokens: readonly Token[]): MentionAt[] {
   }
 
   function dateAt(i: number): number {
-    const d = date(i, true);
+    // After "trước", "chậm nhất", "đến", "vào" a day/month needs no "ngày": "trước 30/8".
+    const cued = ['truoc', 'nhat', 'den', 'het', 'vao', 'chot', 'cuoi'].includes(T[i - 1]?.t ?? '');
+    const d = date(i, !cued);
     if (!d) return -1;
     // "3-2-1930 - 3-2-2020": an anniversary, the same day and month in two years.
     if (d.date.year !== null && punct(d.end, DASH)) {
@@ -302,6 +345,10 @@ export function scanMentions(tokens: readonly Token[]): MentionAt[] {
     if (d.date.year === null && (word(d.end, 'hang') || word(d.end, 'moi')) && word(d.end + 1, 'nam')) {
       return push(i, d.end + 2, { type: 'yearly_date', month: d.date.month, day: d.date.day });
     }
+    // "trước ngày 10/07 của năm báo cáo", "… của năm liền kề năm báo cáo": every year.
+    if (d.date.year === null && word(d.end, 'cua') && word(d.end + 1, 'nam') && T[d.end + 2]?.kind !== 'num') {
+      return push(i, d.end + 2, { type: 'yearly_date', month: d.date.month, day: d.date.day });
+    }
     return push(i, d.end, { type: 'date', date: d.date, time: null });
   }
 
@@ -309,8 +356,14 @@ export function scanMentions(tokens: readonly Token[]): MentionAt[] {
     const m = num(thangAt + 1);
     if (m === null || m < 1 || m > 12) return -1;
     const y = yearAfter(thangAt + 2);
-    if (!y) return -1;
-    return push(from, y.end, { type: 'month', month: m, year: y.year, edge });
+    if (y) return push(from, y.end, { type: 'month', month: m, year: y.year, edge });
+    // "vào cuối tháng 3", "trong tháng 4": a month without its year only after words that make it a time to act.
+    const prev = T[from - 1]?.t ?? '';
+    if (edge !== null || prev === 'trong' || prev === 'truoc' || prev === 'vao' || prev === 'nhat') {
+      if (num(thangAt + 2) !== null || word(thangAt + 2, 'hang') || word(thangAt + 2, 'nam')) return -1;
+      return push(from, thangAt + 2, { type: 'month', month: m, year: null, edge });
+    }
+    return -1;
   }
 
   /** A cadence that opens its clause ("Hàng năm, xây dựng …") states how often; mid-clause it may only qualify a noun. */

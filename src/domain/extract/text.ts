@@ -22,6 +22,8 @@ const foldCache = new Map<string, string>();
 function foldChar(c: string): string {
   const code = c.charCodeAt(0);
   if (code < 0x80) return code >= 65 && code <= 90 ? String.fromCharCode(code + 32) : c === '\t' || c === '\r' ? ' ' : c;
+  // Halves of an astral character (an emoji in a pasted page) are not letters.
+  if (code >= 0xd800 && code <= 0xdfff) return ' ';
   let folded = foldCache.get(c);
   if (folded === undefined) {
     const lower = c.toLowerCase();
@@ -32,10 +34,22 @@ function foldChar(c: string): string {
   return folded;
 }
 
+const HAS_COMBINING = /[\u0300-\u036f]/;
+const SPACES = /[\t\r\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]/g;
+
 export function prepareText(input: string): PreparedText {
-  let text = '';
-  let folded = '';
-  const origin: number[] = [];
+  // Most directives arrive precomposed: then the text keeps its length and offsets are the input's.
+  if (!HAS_COMBINING.test(input)) {
+    const text = input.replace(SPACES, ' ');
+    const folded = text.replace(/[^\x00-\x7f]|[A-Z]/g, foldChar);
+    const origin = new Int32Array(text.length + 1);
+    for (let i = 0; i <= text.length; i++) origin[i] = i;
+    return { text, folded, origin };
+  }
+  const textParts: string[] = [];
+  const foldedParts: string[] = [];
+  const origin = new Int32Array(input.length * 2 + 1);
+  let n = 0;
   let i = 0;
   while (i < input.length) {
     // A cluster: one base code point and the combining marks after it.
@@ -46,17 +60,15 @@ export function prepareText(input: string): PreparedText {
     const cluster = input.slice(start, i);
     // A lone code point is already NFC for every letter a directive uses; only clusters need composing.
     const nfc = cluster.length === 1 ? (SPACE_LIKE.test(cluster) ? ' ' : cluster) : cluster.normalize('NFC');
-    for (const ch of nfc) {
-      // Astral characters (emoji in a pasted web page) count as one unit of the folded copy per UTF-16 unit.
-      for (let k = 0; k < ch.length; k++) {
-        text += ch[k];
-        folded += ch.length === 1 ? foldChar(ch) : ' ';
-        origin.push(start);
-      }
+    for (let k = 0; k < nfc.length; k++) {
+      const ch = nfc[k]!;
+      textParts.push(ch);
+      foldedParts.push(foldChar(ch));
+      origin[n++] = start;
     }
   }
-  origin.push(input.length);
-  return { text, folded, origin: Int32Array.from(origin) };
+  origin[n] = input.length;
+  return { text: textParts.join(''), folded: foldedParts.join(''), origin: origin.slice(0, n + 1) };
 }
 
 /** The caller's span for a span of the prepared text. */
