@@ -15,7 +15,7 @@ export const deliverJob = (deps: DeliverDeps, retry = { attempts: 8, backoffMs: 
   name: 'deliver',
   queue: 'deliver',
   retry,
-  concurrency: 8,
+  concurrency: 50,
   parse: (data) => deliverPayload.parse(data),
   run: (payload, attempt) => deliverMessage(deps, payload, attempt),
 });
