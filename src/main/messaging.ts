@@ -233,7 +233,7 @@ export async function createChannels(env: Environment, logger: Logger, deps?: Ch
   }
   if (env.SMTP_URL) {
     logger.info({ smtp: redactUrl(env.SMTP_URL) }, 'email through SMTP');
-    channels.push(createSmtpChannel({ url: env.SMTP_URL, from: env.MAIL_FROM, pool: true, logger }));
+    channels.push(createSmtpChannel({ url: env.SMTP_URL, from: env.MAIL_FROM, pool: true, maxConnections: 10, logger }));
   } else {
     const dir = resolve(env.HANCHOT_DATA_DIR, 'outbox');
     logger.info({ outbox: dir }, 'SMTP_URL is not set: each message is written as an .eml file');
