@@ -47,7 +47,14 @@ export class YamlSource {
       return { file: file.path, line: pos.line, column: pos.col, message: `YAML không đọc được: ${e.message.split('\n')[0]}` };
     });
     let data: unknown = null;
-    if (syntaxIssues.length === 0) data = doc.toJS({ maxAliasCount: 50 });
+    if (syntaxIssues.length === 0) {
+      try {
+        data = doc.toJS({ maxAliasCount: 50 });
+      } catch (e) {
+        // An alias bomb ("billion laughs") stops here instead of filling memory: reported, not thrown.
+        syntaxIssues.push({ file: file.path, line: 1, column: 1, message: `YAML không đọc được: ${(e as Error).message.split('\n')[0]} (quá nhiều alias *tên; chép nội dung ra thay vì lồng alias)` });
+      }
+    }
     return new YamlSource(file.path, doc, lines, data, syntaxIssues);
   }
 
