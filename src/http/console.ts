@@ -416,7 +416,7 @@ ${escalationTable(ladder, zone)}
         const feed = `${deps.feedLink ? ` · <a href="${e(deps.feedLink({ kind: 'unit', id }))}">lịch các hạn (iCalendar)</a>` : ''} · <a href="/units/${e(encodeURIComponent(id))}/contacts/new">thêm người nhận</a> · <a href="/units/${e(encodeURIComponent(id))}/units/new">thêm đơn vị trực thuộc</a>${consoleUnits.has(id) ? ` · <a href="/units/${e(encodeURIComponent(id))}/edit">sửa đơn vị</a>` : ''}`;
         return `<li style="margin-left: ${depth}rem"><strong>${e(u.name)}</strong> <span class="muted">${e(u.id)}</span>${feed}<br><small>${people || '<span class="bad">chưa có người nhận</span>'}</small></li>${(children.get(id) ?? []).sort().map((c) => render(c, depth + 1)).join('')}`;
       };
-      return send(reply, 200, layout(s, 'Đơn vị', `<p class="muted">Cây đơn vị khai trong config/catalogue/units.yaml; người nhận thêm ở đây được quản lý trên trang này. Sao chép địa chỉ "lịch các hạn" vào Google Calendar, Outlook hoặc lịch điện thoại (Thêm lịch từ URL) để thấy mọi hạn của đơn vị.</p><ul style="list-style: none; padding: 0">${(children.get(null) ?? []).sort().map((r) => render(r, 0)).join('')}</ul>`));
+      return send(reply, 200, layout(s, 'Đơn vị', `<p class="muted">Cây đơn vị khai trong config/catalogue/units.yaml (sửa ở đó); đơn vị và người nhận thêm ở đây được quản lý trên trang này (đơn vị: đổi tên, chuyển sang đơn vị cấp trên khác, chọn lãnh đạo và Ban Thường vụ nhận chuyển cấp). Sao chép địa chỉ "lịch các hạn" vào Google Calendar, Outlook hoặc lịch điện thoại (Thêm lịch từ URL) để thấy mọi hạn của đơn vị.</p><ul style="list-style: none; padding: 0">${(children.get(null) ?? []).sort().map((r) => render(r, 0)).join('')}</ul>`));
     });
 
     // ── API tokens (admins; each within its own scope) ─────────────────────
@@ -529,7 +529,7 @@ ${
       const v = (name: string) => e(form[name] ?? '');
       const removed = edits.filter((o) => o.action === 'remove');
       const body = `<p><a href="/calendar/${year - 1}">← ${year - 1}</a> · <a href="/calendar/${year + 1}">${year + 1} →</a></p>
-${y.decreed ? `<p>Theo: ${y.sources.map((src) => e(src)).join('; ')}</p>` : '<p class="bad">Chưa có quyết định của năm này: đang dùng mặc định theo Bộ luật Lao động 2019 (Điều 111–112). Thêm config/calendar/years/' + year + '.yaml khi có quyết định.</p>'}
+${y.decreed ? `<p>Theo: ${y.sources.map((src) => e(src)).join('; ')}</p>` : `<p class="bad">Chưa có quyết định của năm này: đang dùng mặc định theo Bộ luật Lao động 2019 (Điều 111–112). Thêm config/calendar/years/${year}.yaml khi có quyết định${editor ? ', hoặc nhập các ngày hoán đổi, ngày nghỉ thêm ở cuối trang này' : ''}.</p>`}
 ${problems.length ? `<div class="bad"><p>Chưa lưu được:</p><ul>${problems.map((p) => `<li>${e(p)}</li>`).join('')}</ul></div>` : ''}
 <table><tr><th>Ngày</th><th>Loại</th><th>Tên</th><th>Căn cứ</th></tr>${y.days
         // The button sits under the name: on a phone only the first three columns show.
