@@ -13,6 +13,7 @@ import { apiCommand, startCommand, workerCommand } from './commands/start.js';
 import { remindCommand } from './commands/remind.js';
 import { feedCommand } from './commands/feed.js';
 import { doctorCommand } from './commands/doctor.js';
+import { extractCommand } from './commands/extract.js';
 import { tokenCommand, userCommand } from './commands/access.js';
 import { doneCommand, extensionCommand, reopenCommand, reportCommand, waiveCommand } from './commands/follow-up.js';
 
@@ -23,6 +24,7 @@ export const COMMANDS: readonly Command[] = [
   previewCommand,
   calendarCommand,
   validateCommand,
+  extractCommand,
   migrateCommand,
   syncCommand,
   remindCommand,

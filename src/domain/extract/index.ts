@@ -667,7 +667,7 @@ class Finder {
     if (/^\s*(thời gian|thời hạn)/iu.test(clause.text)) {
       for (let k = ci - 1; k >= 0; k--) {
         const t = makeTitle(clauses[k]!.text, '');
-        if (t.length >= 12) return t;
+        if (usable(t)) return t;
       }
       return this.itemTitle(para);
     }
@@ -681,18 +681,18 @@ class Finder {
     // The phrase opens its part ("- Hàng năm, xây dựng …"), or follows "và" ("… và định kỳ hằng năm báo cáo …"): it dates what follows.
     if (/^[\s\-+•*–—>]*(?:\d{1,2}(?:\.\d{1,2})*\.?\s+)?$/u.test(lead) || /\s(và|đồng thời)\s*$/u.test(lead)) {
       const t = makeTitle(clause.text.slice(/\s(và|đồng thời)\s*$/u.test(lead) ? at : part.at), cut);
-      if (t.length >= 12) return t;
+      if (usable(t)) return t;
     }
     const upTo = clause.text.slice(0, part.at + part.text.length);
     const ends = endsWithPhrase(part.text, phrase);
     const partWords = collapseSpaces(part.text.replace(phrase, ' ')).split(' ').length;
     if (upTo.length <= 140 || (!ends && partWords < 6)) {
       const t = makeTitle(upTo, ends ? cut : '');
-      if (t.length >= 12) return t;
+      if (usable(t)) return t;
     }
     for (let k = pi; k >= 0 && k >= pi - 3; k--) {
       const t = makeTitle(parts[k]!.text, k === pi && ends ? cut : '');
-      if (t.length >= 12) return t;
+      if (usable(t)) return t;
     }
     return this.itemTitle(para);
   }
@@ -725,3 +725,6 @@ function clampSentence(start: number, end: number, phraseStart: number, phraseEn
 
 const round = (x: number): number => Math.max(0, Math.min(1, Math.round(x * 100) / 100));
 
+
+/** A title worth showing: two words at least ("Gửi báo cáo"), not a stray fragment. */
+const usable = (title: string): boolean => title.length >= 8 && title.includes(' ');
