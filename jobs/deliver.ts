@@ -11,11 +11,17 @@ export const deliverPayload = z.strictObject({
   claimer: z.string().min(1).optional(),
 });
 
+/**
+ * Messages one worker process sends at once. Also the most a crash of that process can send twice
+ * (each in-flight message is `sending` until its outcome is written; see CLAIM_LEASE).
+ */
+export const DELIVER_CONCURRENCY = 50;
+
 export const deliverJob = (deps: DeliverDeps, retry = { attempts: 8, backoffMs: 10_000 }): JobDefinition<z.infer<typeof deliverPayload>> => ({
   name: 'deliver',
   queue: 'deliver',
   retry,
-  concurrency: 50,
+  concurrency: DELIVER_CONCURRENCY,
   parse: (data) => deliverPayload.parse(data),
   run: (payload, attempt) => deliverMessage(deps, payload, attempt),
 });

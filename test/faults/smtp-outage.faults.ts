@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Database } from '../../src/adapters/postgres/database.js';
+// One `hanchot worker` sends this many messages at once: the most a crash can leave half-done.
+import { DELIVER_CONCURRENCY } from '../../jobs/deliver.js';
 import { clockAt, figures, hanchot, newPrefix, openRecord, privatePostgres, privateRedis, report, seedBurst, serviceEnv, sleep, smtpSink, statusCounts, until, type Hanchot, type PrivatePostgres, type PrivateRedis, type Sink } from './harness.js';
 
 const NOW = '2027-10-22T09:00:00+07:00';
 const BURST = 300;
 const OUTAGE_MS = 10_000;
-const DELIVER_CONCURRENCY = 8;
 
 let pgServer: PrivatePostgres;
 let redis: PrivateRedis;

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Database } from '../../src/adapters/postgres/database.js';
+// One `hanchot worker` sends this many messages at once: the most a crash can leave half-done.
+import { DELIVER_CONCURRENCY } from '../../jobs/deliver.js';
 import { clockAt, figures, hanchot, newPrefix, openRecord, privatePostgres, privateRedis, report, seedBurst, serviceEnv, smtpSink, statusCounts, until, type Hanchot, type PrivatePostgres, type PrivateRedis, type Sink } from './harness.js';
 
 // Friday 22/10/2027 09:00 in Hà Nội: a working day inside the sending hours.
 const NOW = '2027-10-22T09:00:00+07:00';
 const BURST = 5_000;
-// One `hanchot worker` runs 8 deliver jobs at once (jobs/deliver.ts): the most a kill can leave half-done.
-const DELIVER_CONCURRENCY = 8;
 
 let pgServer: PrivatePostgres;
 let redis: PrivateRedis;
