@@ -24,6 +24,8 @@ export interface DeliverDeps {
   readonly metrics?: Metrics;
   /** How long a claim holds before another job may take it over (default CLAIM_LEASE). */
   readonly claimLease?: Duration;
+  /** Waits before writing a sent message's outcome again (tests pass one that does not wait). */
+  readonly pause?: (ms: number) => Promise<void>;
 }
 
 /**
@@ -118,15 +120,10 @@ export async function deliverMessage(deps: DeliverDeps, payload: DeliverPayload,
     // The channel was switched off (or the address removed) since the fan-out: the next one takes over.
     return failOver(deps, items, recipient, first.channel, 'channel_unavailable', `kênh ${first.channel} không dùng được cho người nhận này`, now);
   }
+  let sent: { providerId: string };
   try {
     const message = deps.compose({ messageKey: payload.messageKey, recipient, items, now });
-    const sent = await channel.send(message);
-    const sentAt = deps.clock.now();
-    await deps.store.finish(keys, { status: 'sent', providerId: sent.providerId }, sentAt);
-    // Urgent sends ("send now") have no intended instant to be late for.
-    if (!payload.urgent) deps.metrics?.firingLag(Math.max(0, sentAt.diff(first.fireAt).as('seconds')), channel.name);
-    log?.info({ items: items.length, providerId: sent.providerId, channel: channel.name }, 'message sent');
-    return { status: 'sent', items: items.length, providerId: sent.providerId };
+    sent = await channel.send(message);
   } catch (e) {
     const later = deps.clock.now();
     if (e instanceof DeferredError) {
@@ -146,6 +143,34 @@ export async function deliverMessage(deps: DeliverDeps, payload: DeliverPayload,
     await deps.store.finish(keys, { status: 'queued', code: retryable.code ?? 'retryable', error: retryable.message }, later);
     log?.warn({ code: retryable.code, err: retryable.message }, 'message will be retried');
     throw retryable;
+  }
+  const sentAt = deps.clock.now();
+  // The provider has the message now: if its outcome is not written, a retry sends it again. So a
+  // failed write (PostgreSQL restarting, a failover) is tried again for about half a minute first.
+  await persistently(() => deps.store.finish(keys, { status: 'sent', providerId: sent.providerId }, sentAt), deps.pause ?? pause, (e, wait) =>
+    log?.warn({ err: (e as Error).message, retryInMs: wait }, 'message sent but its outcome not recorded yet: trying again'),
+  );
+  // Urgent sends ("send now") have no intended instant to be late for.
+  if (!payload.urgent) deps.metrics?.firingLag(Math.max(0, sentAt.diff(first.fireAt).as('seconds')), channel.name);
+  log?.info({ items: items.length, providerId: sent.providerId, channel: channel.name }, 'message sent');
+  return { status: 'sent', items: items.length, providerId: sent.providerId };
+}
+
+/** Waits between tries of writing a sent message's outcome (about 30 s in all). */
+export const OUTCOME_WRITE_WAITS_MS: readonly number[] = [250, 500, 1_000, 2_000, 4_000, 8_000, 15_000];
+
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+async function persistently(write: () => Promise<void>, wait: (ms: number) => Promise<void>, onFailure: (e: unknown, waitMs: number) => void): Promise<void> {
+  for (let i = 0; ; i++) {
+    try {
+      return await write();
+    } catch (e) {
+      const ms = OUTCOME_WRITE_WAITS_MS[i];
+      if (ms === undefined) throw e;
+      onFailure(e, ms);
+      await wait(ms);
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 import { DateTime, Duration } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { CLAIM_LEASE, claimable, deliverMessage, requeueQueuedDeliveries, takeOverJobId, type ClaimState } from '../../src/app/deliver.js';
+import { CLAIM_LEASE, claimable, deliverMessage, OUTCOME_WRITE_WAITS_MS, requeueQueuedDeliveries, takeOverJobId, type ClaimState } from '../../src/app/deliver.js';
 import { fixedClock } from '../../src/adapters/clock/system-clock.js';
 import type { ClaimedDelivery, DeliveryStore } from '../../src/app/stores.js';
 import { RecordingQueue } from '../support/recording-queue.js';
@@ -93,5 +93,51 @@ describe('the planner puts back what Redis or a dead worker left behind', () => 
       ['k', now.minus(CLAIM_LEASE).toISO()],
       ['reclaim|k|1', now.minus({ minutes: 2 }).toISO()],
     ]);
+  });
+});
+
+describe('a message the provider accepted has its outcome written even while PostgreSQL is briefly away', () => {
+  const item = {
+    idempotencyKey: 'k1', obligationId: 'o', occurrenceKey: '2027', step: '7d', unitId: 'u', unitName: 'U', contactId: 'c', contactName: 'C',
+    email: 'c@example.org', phone: null, zaloUserId: null, channels: null, fireAt: now, channel: 'email', urgent: true, attempts: 1, title: 't',
+    rule: { kind: 'once', date: '2027-10-30', bound: 'by' }, directiveNumber: '1', directiveTitle: 'd', nominalDue: '2027-10-30', effectiveDue: '2027-10-30',
+    stillPending: true, acknowledged: false, purpose: 'reminder', content: null,
+  } as unknown as ClaimedDelivery;
+
+  function setup(failures: number) {
+    const sent: string[] = [];
+    const outcomes: string[] = [];
+    const waits: number[] = [];
+    let failing = failures;
+    const store: DeliveryStore = {
+      ...storeWith([]),
+      claimMessage: async () => [item],
+      finish: async (keys, outcome) => {
+        if (keys.length === 0) return;
+        if (outcome.status === 'sent' && failing-- > 0) throw new Error('Connection terminated unexpectedly');
+        outcomes.push(outcome.status);
+      },
+    };
+    const channel = { name: 'email' as const, canReach: () => true, send: async () => (sent.push('x'), { providerId: 'p1' }), close: async () => undefined };
+    const deps = { store, clock: fixedClock(now), calendar: undefined as never, channels: [channel], compose: () => ({}) as never, pause: async (ms: number) => void waits.push(ms) };
+    return { deps, sent, outcomes, waits };
+  }
+  const payload = { messageKey: 'm', idempotencyKey: 'k1', urgent: true };
+
+  it('two failed writes, then it is recorded sent: one send, no retry of the job', async () => {
+    const { deps, sent, outcomes, waits } = setup(2);
+    expect(await deliverMessage(deps, payload, { number: 1, last: false })).toMatchObject({ status: 'sent' });
+    expect(sent).toHaveLength(1);
+    expect(outcomes).toEqual(['sent']);
+    expect(waits).toEqual(OUTCOME_WRITE_WAITS_MS.slice(0, 2));
+  });
+
+  it('still failing after about 30 s: the error goes up (the job retries, and the message may go twice: the bound)', async () => {
+    const { deps, sent, outcomes, waits } = setup(100);
+    await expect(deliverMessage(deps, payload, { number: 1, last: false })).rejects.toThrow('Connection terminated');
+    expect(sent).toHaveLength(1);
+    expect(outcomes).toEqual([]);
+    expect(waits).toEqual([...OUTCOME_WRITE_WAITS_MS]);
+    expect(OUTCOME_WRITE_WAITS_MS.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(25_000);
   });
 });
