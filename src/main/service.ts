@@ -9,6 +9,7 @@ import { DatabaseBusy, openPglite, openPostgres, type Database } from '../adapte
 import { migrate } from '../adapters/postgres/migrations.js';
 import { PostgresStore } from '../adapters/postgres/store.js';
 import { PostgresAccessStore } from '../adapters/postgres/access-store.js';
+import { PostgresDraftStore } from '../adapters/postgres/draft-store.js';
 import { LoginLimiter } from '../app/access.js';
 import { createPrometheus } from '../adapters/metrics/prometheus.js';
 import { checkRedisSettings, redisAnswers, startPrivateRedis } from '../adapters/redis/private-redis.js';
@@ -243,7 +244,23 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     let http: FastifyInstance | undefined;
     if (options.role === 'start') {
       await runPlanner(planDeps);
-      await queue.schedulePlanner(env.HANCHOT_PLANNER_EVERY_MINUTES * 60_000);
+      const everyMs = env.HANCHOT_PLANNER_EVERY_MINUTES * 60_000;
+      await queue.schedulePlanner(everyMs);
+      // The tick is a job scheduler kept in Redis: if Redis loses its data (restarted without
+      // persistence, flushed), put it back, and its first run rebuilds every timer from PostgreSQL.
+      const watch = setInterval(() => {
+        queue
+          .queueOf('plan')
+          .getJobScheduler('planner')
+          .then(async (found) => {
+            if (found) return;
+            logger.warn({ everyMs }, 'the planner schedule was gone from Redis (data lost?): scheduled again, timers rebuilt from PostgreSQL');
+            await queue.schedulePlanner(everyMs);
+          })
+          .catch(() => undefined);
+      }, Math.min(everyMs, 60_000));
+      watch.unref();
+      closers.push(async () => clearInterval(watch));
     }
     if (options.role !== 'worker') {
       if (options.http !== false) {
@@ -259,6 +276,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
           queues: queue,
           trustProxy: env.HANCHOT_TRUST_PROXY ?? false,
           feeds: feedDeps(env, loaded, store, clock, secret),
+          drafts: new PostgresDraftStore(db),
           ready: async () => ({
             postgres: await db.query('select 1').then(() => true, () => false),
             redis: await redisAnswers(redis.url),
