@@ -24,6 +24,7 @@ import { openApiDocument } from './openapi.js';
 import { authorizeObligation, CatalogueEditError, contactBody, createDirective, createUnit, obligationsInScope, unitBody, unitPatchBody, updateUnit, deleteContact, deleteObligation, obligationBody, saveContact, saveObligation, type CatalogueEditDeps } from '../app/catalogue-edit.js';
 import { directiveHeader } from '../app/catalogue/schemas.js';
 import { registerConsole, type QueueInspector } from './console.js';
+import type { DraftStore } from '../app/directive-import.js';
 import { SESSION_COOKIE, sessionCookie } from './session.js';
 import { RemindError, remindNowQueued, type RemindQueuedDeps } from '../app/remind-now.js';
 import { calendarYear } from '../app/calendar-report.js';
@@ -57,6 +58,8 @@ export interface HttpDeps {
   readonly remind?: RemindQueuedDeps;
   /** /readyz: whether PostgreSQL and Redis answer. */
   readonly ready?: () => Promise<Record<string, boolean>>;
+  /** Directive import drafts: the console's import page reads pasted text (absent: manual entry only). */
+  readonly drafts?: DraftStore;
 }
 
 /**
@@ -459,6 +462,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     remind: deps.remind,
     feedLink: deps.feedLink,
     queues: deps.queues,
+    ...(deps.drafts ? { drafts: deps.drafts } : {}),
   });
   return app;
 }

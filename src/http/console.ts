@@ -22,6 +22,8 @@ import { localDateOf } from '../domain/instant.js';
 import { assignedUnits } from '../domain/obligation.js';
 import { escapeHtml as e } from '../app/messages/render-reminder.js';
 import { trafficLight } from './pages.js';
+import { importTextForm, registerImportPages } from './import-pages.js';
+import type { DraftStore } from '../app/directive-import.js';
 import { sessionCookie } from './session.js';
 
 /**
@@ -39,6 +41,8 @@ export interface ConsoleDeps {
   readonly feedLink?: (claims: FeedClaims) => string;
   /** The queue inspector (admins over everything only). */
   readonly queues?: QueueInspector;
+  /** Directive import drafts (absent: /import offers manual entry only). */
+  readonly drafts?: DraftStore;
 }
 
 export interface QueueInspector {
@@ -376,16 +380,21 @@ ${escalationTable(ladder, zone)}
     });
 
     // ── directive import (manual entry until the extraction engine lands) ──
-    c.get('/import', async (request, reply) => send(reply, 200, layout(current(request), 'Nhập văn bản', directiveForm(current(request), {}))));
+    c.get('/import', async (request, reply) => {
+      const s = current(request);
+      const paste = deps.drafts && s.principal.role === 'admin' ? importTextForm(s.csrfToken, {}, [], await deps.drafts.pendingImports()) : '';
+      return send(reply, 200, layout(s, 'Nhập văn bản', paste + directiveForm(s, {}, [], deps.drafts !== undefined)));
+    });
+    if (deps.drafts) registerImportPages(c, { edit: deps.edit, drafts: deps.drafts }, { current, layout, send }, (s) => directiveForm(s, {}, [], true));
     c.post('/import', async (request, reply) => {
       const s = current(request);
       const form = request.body as Record<string, string | undefined>;
       const parsed = directiveHeader.safeParse({ id: form.id, number: form.number, issuer: form.issuer, issuedOn: form.issuedOn, title: form.title, source: form.source || undefined });
-      if (!parsed.success) return send(reply, 400, layout(s, 'Nhập văn bản', directiveForm(s, form, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`))));
+      if (!parsed.success) return send(reply, 400, layout(s, 'Nhập văn bản', directiveForm(s, form, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`), deps.drafts !== undefined)));
       try {
         await createDirective(deps.edit, parsed.data, s.principal);
       } catch (err) {
-        if (err instanceof CatalogueEditError) return send(reply, err.status, layout(s, 'Nhập văn bản', directiveForm(s, form, [err.message])));
+        if (err instanceof CatalogueEditError) return send(reply, err.status, layout(s, 'Nhập văn bản', directiveForm(s, form, [err.message], deps.drafts !== undefined)));
         throw err;
       }
       return reply.code(303).header('location', `/obligations/new?directive=${encodeURIComponent(parsed.data.id)}`).send();
@@ -955,10 +964,10 @@ async function obligationForm(deps: ConsoleDeps, s: Session, form: FormValues, e
 ${extra.preview ? `<h2>Xem trước</h2>${previewTable(extra.preview)}` : ''}`;
 }
 
-function directiveForm(s: Session, form: Record<string, string | undefined>, problems: readonly string[] = []): string {
+function directiveForm(s: Pick<Session, 'csrfToken'>, form: Record<string, string | undefined>, problems: readonly string[] = [], reader = false): string {
   const v = (name: string) => e(form[name] ?? '');
   return `${problems.length ? `<div class="bad"><ul>${problems.map((p) => `<li>${e(p)}</li>`).join('')}</ul></div>` : ''}
-<p>Công cụ đọc văn bản tự động chưa có: hãy nhập số, ngày và trích yếu của văn bản, rồi thêm từng nhiệm vụ có thời hạn ở bước sau.</p>
+<p>${reader ? 'Nhập số, ngày và trích yếu của văn bản, rồi thêm từng nhiệm vụ có thời hạn ở bước sau.' : 'Công cụ đọc văn bản tự động chưa được bật ở đây: hãy nhập số, ngày và trích yếu của văn bản, rồi thêm từng nhiệm vụ có thời hạn ở bước sau.'}</p>
 <form method="post" action="/import">
 <input type="hidden" name="_csrf" value="${e(s.csrfToken)}">
 <div class="grid">

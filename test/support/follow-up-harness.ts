@@ -6,6 +6,7 @@ import type { Database } from '../../src/adapters/postgres/database.js';
 import { migrate } from '../../src/adapters/postgres/migrations.js';
 import { PostgresStore } from '../../src/adapters/postgres/store.js';
 import { PostgresAccessStore } from '../../src/adapters/postgres/access-store.js';
+import { PostgresDraftStore } from '../../src/adapters/postgres/draft-store.js';
 import { LoginLimiter } from '../../src/app/access.js';
 import type { AssignmentDeps } from '../../src/app/assignments.js';
 import type { Catalogue } from '../../src/app/catalogue/catalogue.js';
@@ -147,6 +148,7 @@ export async function followUpHarness(options: {
         access: { store: new PostgresAccessStore(t.db), clock, bootstrapToken: ADMIN_TOKEN, limiter: new LoginLimiter(clock) },
         feeds: feedDeps(env, { catalogue, calendar }, store, clock, TEST_SECRET),
         ready: async () => ({ postgres: await t.db.query('select 1').then(() => true, () => false) }),
+        drafts: new PostgresDraftStore(t.db),
       }),
     async flushRedis() {
       if (bullmq) for (const name of QUEUES) await bullmq.queueOf(name).obliterate({ force: true });

@@ -347,6 +347,27 @@ create table calendar_overrides (
 create index calendar_overrides_year on calendar_overrides (year);
 `,
   },
+  {
+    id: '0008_obligation_drafts',
+    sql: `
+-- Obligations proposed by directive import (hanchot import, the console's import page). A draft
+-- is never planned: accepting it creates an ordinary obligation (obligation_id), rejecting it
+-- keeps the decision. A re-import replaces the directive's undecided drafts only.
+create table obligation_drafts (
+  id            bigint generated always as identity primary key,
+  directive_id  text not null references directives (id),
+  position      int not null,
+  status        text not null default 'draft' check (status in ('draft', 'accepted', 'rejected')),
+  draft         jsonb not null,
+  obligation_id text references obligations (id),
+  created_by    text not null,
+  created_at    timestamptz not null,
+  decided_by    text,
+  decided_at    timestamptz
+);
+create index obligation_drafts_directive on obligation_drafts (directive_id, position);
+`,
+  },
 ];
 
 export class MigrationError extends Error {}

@@ -1,0 +1,180 @@
+/**
+ * Directive import (issue 7 §3): a directive's text becomes draft obligations, linked to a
+ * directive record, that an admin accepts (each then becomes an ordinary obligation, planned at
+ * once) or rejects. Drafts live in their own table, so nothing is planned or reminded until an
+ * admin has accepted it. The CLI (`hanchot import`) and the console's import page share this.
+ */
+import type { DateTime } from 'luxon';
+import { z } from 'zod';
+import type { Principal } from '../domain/access.js';
+import type { DueRule } from '../domain/due-rule.js';
+import { extractDirective, ExtractInputError, type ExtractResult, type ObligationDraft } from '../domain/extract/index.js';
+import { AccessError } from './access.js';
+import { createDirective, saveObligation, CatalogueEditError, type CatalogueEditDeps, type ObligationBody } from './catalogue-edit.js';
+import type { RuleInput } from './catalogue/schemas.js';
+
+export type DraftStatus = 'draft' | 'accepted' | 'rejected';
+
+export interface DraftRecord {
+  readonly id: number;
+  readonly directiveId: string;
+  readonly position: number;
+  readonly status: DraftStatus;
+  readonly draft: ObligationDraft;
+  readonly obligationId: string | null;
+  readonly decidedBy: string | null;
+}
+
+export interface DraftStore {
+  /** Replaces the directive's undecided drafts with these (a re-import), in one transaction; audit-logged. */
+  replaceDrafts(directiveId: string, drafts: readonly ObligationDraft[], actor: string, now: DateTime): Promise<number>;
+  draftsOf(directiveId: string): Promise<DraftRecord[]>;
+  draft(id: number): Promise<DraftRecord | undefined>;
+  /** Moves a draft out of 'draft' (false if someone decided it first); audit-logged. */
+  decideDraft(id: number, status: 'accepted' | 'rejected', obligationId: string | null, actor: string, now: DateTime): Promise<boolean>;
+  /** Directives that still have undecided drafts, newest first. */
+  pendingImports(): Promise<{ directiveId: string; pending: number }[]>;
+}
+
+export interface ImportDeps {
+  readonly edit: CatalogueEditDeps;
+  readonly drafts: DraftStore;
+}
+
+export const importRequest = z.strictObject({
+  text: z.string().trim().min(1, 'chưa dán nội dung văn bản'),
+  directiveId: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'mã văn bản chỉ gồm chữ thường không dấu, số, ".", "_", "-"'),
+  number: z.string().trim().min(1).optional(),
+  issuer: z.string().trim().min(1).optional(),
+  issuedOn: z.iso.date().optional(),
+  title: z.string().trim().min(1).optional(),
+});
+export type ImportRequest = z.infer<typeof importRequest>;
+
+export interface ImportOutcome {
+  readonly directiveId: string;
+  readonly created: boolean;
+  readonly result: ExtractResult;
+  readonly drafts: number;
+}
+
+/** Reads the text, makes the directive record if it is new (header fields from the text unless given), and stores the drafts. */
+export async function importDirectiveText(deps: ImportDeps, request: ImportRequest, principal: Principal): Promise<ImportOutcome> {
+  if (principal.role !== 'admin') throw new AccessError(403, 'chỉ quản trị viên được nhập văn bản');
+  let result: ExtractResult;
+  try {
+    result = extractDirective(request.text, request.issuedOn ? { issuedOn: request.issuedOn } : {});
+  } catch (e) {
+    if (e instanceof ExtractInputError) throw new CatalogueEditError(400, e.message);
+    throw e;
+  }
+  const snapshot = await deps.edit.store.snapshot('all');
+  let created = false;
+  if (!snapshot.directives.has(request.directiveId)) {
+    const header = {
+      id: request.directiveId,
+      number: request.number ?? result.directive.number ?? undefined,
+      issuer: request.issuer ?? result.directive.issuer ?? undefined,
+      issuedOn: request.issuedOn ?? result.directive.issuedOn ?? undefined,
+      title: request.title ?? firstTitleLine(request.text) ?? undefined,
+    };
+    const missing = (['number', 'issuer', 'issuedOn', 'title'] as const).filter((k) => !header[k]);
+    if (missing.length > 0) {
+      const names = { number: 'số, ký hiệu', issuer: 'cơ quan ban hành', issuedOn: 'ngày ban hành', title: 'trích yếu' } as const;
+      throw new CatalogueEditError(400, `không đọc được ${missing.map((k) => names[k]).join(', ')} từ văn bản: hãy nhập vào ô tương ứng`, missing.map((k) => ({ path: k, message: `không đọc được ${names[k]} từ văn bản` })));
+    }
+    await createDirective(deps.edit, header as Parameters<typeof createDirective>[1], principal);
+    created = true;
+  } else if ((await deps.edit.store.originOf('directives', request.directiveId)) === 'config') {
+    throw new CatalogueEditError(409, `văn bản "${request.directiveId}" được khai trong config/ (YAML): nhập vào một mã khác`);
+  }
+  const drafts = await deps.drafts.replaceDrafts(request.directiveId, result.obligations, principal.actor, deps.edit.clock.now());
+  return { directiveId: request.directiveId, created, result, drafts };
+}
+
+export const acceptRequest = z.strictObject({
+  obligationId: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'mã nhiệm vụ chỉ gồm chữ thường không dấu, số, ".", "_", "-"'),
+  title: z.string().trim().min(1, 'tên nhiệm vụ không được để trống'),
+  assignees: z.strictObject({ units: z.array(z.string()).optional(), childrenOf: z.array(z.string()).optional() }),
+});
+export type AcceptRequest = z.infer<typeof acceptRequest>;
+
+/** The draft becomes an obligation (validated, audited and planned like any console obligation). */
+export async function acceptDraft(deps: ImportDeps, draftId: number, request: AcceptRequest, principal: Principal): Promise<string> {
+  if (principal.role !== 'admin') throw new AccessError(403, 'chỉ quản trị viên được duyệt dự thảo');
+  const record = await pendingDraft(deps, draftId);
+  const d = record.draft;
+  await saveObligation(
+    deps.edit,
+    {
+      id: request.obligationId,
+      directiveId: record.directiveId,
+      title: request.title,
+      sentence: d.sentence,
+      phrase: d.phrase,
+      // The catalogue schema's inferred type names two of the kinds only (see ruleInput); every kind is accepted and validated.
+      rule: ruleInputOf(d.dueRule) as ObligationBody['rule'],
+      assignees: request.assignees,
+      ...(d.assumed ? { assumed: d.assumed } : {}),
+    },
+    principal,
+    'create',
+  );
+  if (!(await deps.drafts.decideDraft(draftId, 'accepted', request.obligationId, principal.actor, deps.edit.clock.now()))) {
+    throw new CatalogueEditError(409, 'dự thảo này vừa được người khác quyết định');
+  }
+  return request.obligationId;
+}
+
+export async function rejectDraft(deps: ImportDeps, draftId: number, principal: Principal): Promise<void> {
+  if (principal.role !== 'admin') throw new AccessError(403, 'chỉ quản trị viên được duyệt dự thảo');
+  await pendingDraft(deps, draftId);
+  if (!(await deps.drafts.decideDraft(draftId, 'rejected', null, principal.actor, deps.edit.clock.now()))) {
+    throw new CatalogueEditError(409, 'dự thảo này vừa được người khác quyết định');
+  }
+}
+
+async function pendingDraft(deps: ImportDeps, draftId: number): Promise<DraftRecord> {
+  const record = await deps.drafts.draft(draftId);
+  if (!record) throw new CatalogueEditError(404, `không có dự thảo ${draftId}`);
+  if (record.status !== 'draft') throw new CatalogueEditError(409, `dự thảo ${draftId} đã được ${record.status === 'accepted' ? 'chấp nhận' : 'bỏ qua'}`);
+  return record;
+}
+
+/** Only admins decide drafts; an admin of a unit may only assign inside it (saveObligation checks that). */
+export function mayImport(principal: Principal): boolean {
+  return principal.role === 'admin';
+}
+
+/** The rule as the catalogue's input schema writes it (the console's rule builder and YAML use this shape). */
+export function ruleInputOf(rule: DueRule): RuleInput {
+  switch (rule.kind) {
+    case 'period': {
+      const w = rule.window;
+      const base = { kind: 'period' as const, unit: w.unit, ...(rule.orOnEvent ? { orOnEvent: rule.orOnEvent } : {}) };
+      if (w.unit === 'range') return { ...base, start: w.start, end: w.end };
+      if (w.unit === 'quarter') return { ...base, year: w.year, quarter: w.quarter };
+      if (w.unit === 'month') return { ...base, year: w.year, month: w.month };
+      if (w.unit === 'half') return { ...base, year: w.year, half: w.half };
+      return { ...base, year: w.year };
+    }
+    case 'semiannual':
+      return { kind: 'semiannual', ...(rule.dates ? { dates: [{ ...rule.dates[0] }, { ...rule.dates[1] }] } : {}), ...(rule.orOnEvent ? { orOnEvent: rule.orOnEvent } : {}) } as RuleInput;
+    default:
+      return { ...rule } as RuleInput;
+  }
+}
+
+/** A suggested obligation id: the directive's id and the draft's place ("dmc-159-2020.3"). */
+export const suggestedObligationId = (record: DraftRecord): string => `${record.directiveId}.${record.position + 1}`;
+
+/** The first line that reads like a title (a directive's "V/v …" or the line under "KẾ HOẠCH"), for a new directive record. */
+function firstTitleLine(text: string): string | null {
+  const lines = text.split('\n').map((l) => l.replace(/[*_#]+/g, '').trim()).filter(Boolean).slice(0, 40);
+  const vv = lines.find((l) => /^V\/v\b/iu.test(l));
+  if (vv) return vv.replace(/^V\/v\s*/iu, '').slice(0, 200);
+  const kind = lines.findIndex((l) => /^(KẾ HOẠCH|NGHỊ QUYẾT|CHỈ THỊ|HƯỚNG DẪN|THÔNG BÁO|CÔNG VĂN|QUYẾT ĐỊNH)$/u.test(l));
+  if (kind >= 0 && lines[kind + 1]) return `${lines[kind]!.charAt(0)}${lines[kind]!.slice(1).toLocaleLowerCase('vi')} ${lines[kind + 1]!.charAt(0).toLocaleLowerCase('vi')}${lines[kind + 1]!.slice(1)}`.slice(0, 200);
+  return lines.find((l) => l.length > 20 && !/^(CỘNG HÒA|Độc lập|Số\b|Kính gửi)/u.test(l))?.slice(0, 200) ?? null;
+}
+
