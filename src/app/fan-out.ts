@@ -53,34 +53,50 @@ export async function fanOut(
   const { store } = deps;
   const now = deps.clock.now();
   const recipients = await store.pendingRecipients(step.obligationId, step.occurrenceKey, splitStep(step.step).unitId);
-  const rows: NewDelivery[] = [];
-  for (const r of recipients) {
-    const recipient = recipientOf(r);
-    // One channel per contact: the first of their preference that is configured and reaches them.
-    const preference = channelPreference(recipient);
-    const channel = nextChannel(preference, deps.channels, recipient);
-    const name = channel?.name ?? preference[0] ?? 'email';
-    const base = { obligationId: step.obligationId, occurrenceKey: step.occurrenceKey, unitId: r.unitId, step: step.step, contactId: r.contactId, channel: name };
-    rows.push({
-      ...base,
-      idempotencyKey: idempotencyKey(base),
-      messageKey: messageKey(r.contactId, name, step.fireAt),
-      recipient: addressOn(name, recipient),
-      fireAt: step.fireAt,
-      urgent: step.urgent,
-      skipReason: channel ? undefined : `không kênh nào đã cấu hình tới được người nhận (thứ tự: ${preference.join(', ')})`,
-    });
-  }
-  const created = await store.insertDeliveries(rows, now);
-  // Queue every sendable row, not only the new ones: a fan-out that died after inserting is redone here.
   const sendAt = step.urgent ? now : DateTimeMax(step.fireAt, now).plus({ milliseconds: deps.digestSettleMs ?? 5_000 });
-  const jobs: TimedJob<DeliverPayload>[] = rows
-    .filter((r) => !r.skipReason)
-    .map((r) => ({ jobId: r.idempotencyKey, payload: { messageKey: r.messageKey, idempotencyKey: r.idempotencyKey, urgent: step.urgent }, at: sendAt }));
-  await deps.queue.enqueueDeliveries(jobs);
+  let deliveries = 0;
+  let created = 0;
+  // In slices: a national burst (130,000 units) starts sending after its first slice, not after the
+  // whole insert, and never holds every row and its JSON at once. Each slice is recorded before it
+  // is queued, so a fan-out that dies midway is redone from the record (unique keys, known job ids).
+  for (let i = 0; i < recipients.length; i += FAN_OUT_SLICE) {
+    const rows = recipients.slice(i, i + FAN_OUT_SLICE).map((r) => deliveryRow(deps.channels, step, r));
+    created += (await store.insertDeliveries(rows, now)).length;
+    // Queue every sendable row, not only the new ones: a fan-out that died after inserting is redone here.
+    const jobs: TimedJob<DeliverPayload>[] = rows
+      .filter((r) => !r.skipReason)
+      .map((r) => ({ jobId: r.idempotencyKey, payload: { messageKey: r.messageKey, idempotencyKey: r.idempotencyKey, urgent: step.urgent }, at: sendAt }));
+    await deps.queue.enqueueDeliveries(jobs);
+    deliveries += rows.length;
+  }
   await store.markStep(step.obligationId, step.occurrenceKey, step.step, 'fired', null, now);
-  deps.logger?.info({ obligationId: step.obligationId, occurrenceKey: step.occurrenceKey, step: step.step, deliveries: rows.length, created: created.length }, 'reminder step fanned out');
-  return { status: 'fired', deliveries: rows.length, created: created.length };
+  deps.logger?.info({ obligationId: step.obligationId, occurrenceKey: step.occurrenceKey, step: step.step, deliveries, created }, 'reminder step fanned out');
+  return { status: 'fired', deliveries, created };
+}
+
+/** Rows recorded and queued per round trip of a fan-out. */
+export const FAN_OUT_SLICE = 5_000;
+
+/** One delivery for a recipient: the first of their channels that is configured and reaches them. */
+function deliveryRow(
+  channels: readonly Channel[],
+  step: { obligationId: string; occurrenceKey: string; step: string; fireAt: DateTime; urgent: boolean },
+  r: PendingRecipient,
+): NewDelivery {
+  const recipient = recipientOf(r);
+  const preference = channelPreference(recipient);
+  const channel = nextChannel(preference, channels, recipient);
+  const name = channel?.name ?? preference[0] ?? 'email';
+  const base = { obligationId: step.obligationId, occurrenceKey: step.occurrenceKey, unitId: r.unitId, step: step.step, contactId: r.contactId, channel: name };
+  return {
+    ...base,
+    idempotencyKey: idempotencyKey(base),
+    messageKey: messageKey(r.contactId, name, step.fireAt),
+    recipient: addressOn(name, recipient),
+    fireAt: step.fireAt,
+    urgent: step.urgent,
+    skipReason: channel ? undefined : `không kênh nào đã cấu hình tới được người nhận (thứ tự: ${preference.join(', ')})`,
+  };
 }
 
 const DateTimeMax = (a: DateTime, b: DateTime): DateTime => (a > b ? a : b);
