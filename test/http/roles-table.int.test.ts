@@ -42,6 +42,8 @@ interface Case {
   readonly url: (f: Fixture) => string;
   readonly body?: object;
   readonly expect: Record<Exclude<Who, 'anonymous'>, number>;
+  /** What a successful answer holds for this caller (lists are filtered to the caller's scope). */
+  readonly check?: (body: any, who: Exclude<Who, 'anonymous'>) => void;
   /** The same operation on an id that does not exist, as the root admin: 404. */
   readonly missing?: { readonly url: (f: Fixture) => string; readonly body?: object };
 }
@@ -63,7 +65,12 @@ const CASES: Record<string, Case> = {
     expect: { root: 201, outsider: 403, officer: 201, viewer: 403 },
     missing: { url: () => A(UNIT, '/extension-requests', 'nope'), body: { reason: 'x', proposedDue: '2027-11-20' } },
   },
-  'get /api/v1/extension-requests': { url: () => '/api/v1/extension-requests', expect: all(200) },
+  'get /api/v1/extension-requests': {
+    url: () => '/api/v1/extension-requests',
+    expect: all(200),
+    // The school's officer and the other district see no request of the commune's union.
+    check: (body, who) => expect(body.extensionRequests.map((r: { unitId: string }) => r.unitId)).toEqual(who === 'root' || who === 'viewer' ? [ASKING] : []),
+  },
   'post /api/v1/extension-requests/{id}/approve': { url: (f) => `/api/v1/extension-requests/${f.extensionId}/approve`, body: {}, expect: rootOnly(200), missing: { url: () => '/api/v1/extension-requests/999999/approve', body: {} } },
   'post /api/v1/extension-requests/{id}/reject': { url: (f) => `/api/v1/extension-requests/${f.extensionId}/reject`, body: {}, expect: rootOnly(200), missing: { url: () => '/api/v1/extension-requests/999999/reject', body: {} } },
   // An officer's report is its own unit; asking for its district is refused.
@@ -74,7 +81,11 @@ const CASES: Record<string, Case> = {
   // A directive is a header with no unit: any admin adds one (its obligations are what is scoped).
   'post /api/v1/directives': { url: () => '/api/v1/directives', body: { ...DIRECTIVE, id: 'dmc-201-2027' }, expect: { root: 201, outsider: 201, officer: 403, viewer: 403 } },
   // Lists are filtered to the caller's scope, never refused.
-  'get /api/v1/obligations': { url: () => `/api/v1/obligations?unit=${UNIT}`, expect: all(200) },
+  'get /api/v1/obligations': {
+    url: () => `/api/v1/obligations?unit=${UNIT}`,
+    expect: all(200),
+    check: (body, who) => expect(body.obligations.some((o: { id: string }) => o.id === OBLIGATION)).toBe(who !== 'outsider'),
+  },
   // Outside the caller's scope an obligation does not exist.
   'get /api/v1/obligations/{id}': { url: () => `/api/v1/obligations/${OBLIGATION}`, expect: { root: 200, outsider: 404, officer: 200, viewer: 200 }, missing: { url: () => '/api/v1/obligations/nope' } },
   'post /api/v1/obligations': { url: () => '/api/v1/obligations', body: { ...CONSOLE_OBLIGATION, id: 'dmc-200-2027.other', assignees: { units: [UNIT] } }, expect: rootOnly(201), missing: { url: () => '/api/v1/obligations', body: { ...CONSOLE_OBLIGATION, id: 'dmc-200-2027.other', directiveId: 'nope' } } },
@@ -85,7 +96,16 @@ const CASES: Record<string, Case> = {
     missing: { url: () => '/api/v1/obligations/dmc-200-2027.nope', body: { ...CONSOLE_OBLIGATION, id: 'dmc-200-2027.nope' } },
   },
   'delete /api/v1/obligations/{id}': { url: () => `/api/v1/obligations/${CONSOLE_OBLIGATION.id}`, expect: rootOnly(204), missing: { url: () => '/api/v1/obligations/nope' } },
-  'get /api/v1/units': { url: () => '/api/v1/units', expect: all(200) },
+  'get /api/v1/units': {
+    url: () => '/api/v1/units',
+    expect: all(200),
+    check: (body, who) => {
+      const ids = body.units.map((u: { id: string }) => u.id);
+      expect(ids.includes(UNIT)).toBe(who !== 'outsider');
+      expect(ids.includes('td')).toBe(who === 'root' || who === 'outsider');
+      if (who === 'officer') expect(ids).toEqual([UNIT]);
+    },
+  },
   'post /api/v1/units': { url: () => '/api/v1/units', body: { ...CONSOLE_UNIT, id: 'dmc.x' }, expect: rootOnly(201), missing: { url: () => '/api/v1/units', body: { ...CONSOLE_UNIT, id: 'dmc.x', parentId: 'nowhere' } } },
   'patch /api/v1/units/{id}': { url: () => `/api/v1/units/${CONSOLE_UNIT.id}`, body: { name: 'CĐCS mới (đổi tên)' }, expect: rootOnly(200), missing: { url: () => '/api/v1/units/nowhere', body: { name: 'x' } } },
   'post /api/v1/contacts': { url: () => '/api/v1/contacts', body: { ...CONSOLE_CONTACT, id: 'dmc.thpt-dmc.x' }, expect: rootOnly(201), missing: { url: () => '/api/v1/contacts', body: { ...CONSOLE_CONTACT, id: 'dmc.thpt-dmc.x', unitId: 'nowhere' } } },
@@ -101,7 +121,7 @@ const CASES: Record<string, Case> = {
     expect: rootOnly(202),
     missing: { url: () => '/api/v1/occurrences/nope/2027/remind-now' },
   },
-  'get /api/v1/me': { url: () => '/api/v1/me', expect: all(200) },
+  'get /api/v1/me': { url: () => '/api/v1/me', expect: all(200), check: (body, who) => expect(body).toEqual({ role: UNITS[who][0], unitId: UNITS[who][1], actor: `token:${who}` }) },
 };
 
 let loaded: Awaited<ReturnType<typeof shippedConfig>>;
@@ -180,6 +200,7 @@ describe('every /api/v1 operation answers each kind of caller as its role allows
       }
       const r = await send(w, url, w.headers[who]);
       expect(r.statusCode, `${method} ${url} as ${who}: ${r.body}`).toBe(c.expect[who]);
+      if (r.statusCode < 400) c.check?.(r.json(), who);
       if (r.statusCode >= 400) expect(await w.written(), `${who} refused, nothing written`).toEqual(before);
       else dirty = method !== 'GET' && op.path !== '/api/v1/preview';
     }
