@@ -63,14 +63,15 @@ describe('the console in a real browser (headless Chromium)', () => {
     await page.getByRole('heading', { name: 'Bảng điều khiển' }).waitFor();
     await shot(page, '01-dashboard-before');
 
-    // A directive, entered by hand (the text reader is not there yet).
+    // A directive, entered by hand (the import page also offers pasting its text: the manual form is the one posting to /import).
     await page.getByRole('link', { name: 'Nhập văn bản' }).click();
-    await page.getByLabel('Mã văn bản').fill('dmc-210-2027');
-    await page.getByLabel('Số, ký hiệu').fill('210/LĐLĐ');
-    await page.getByLabel('Cơ quan ban hành').fill('LĐLĐ huyện Dương Minh Châu');
-    await page.getByLabel('Ngày ban hành').fill('2027-11-20');
-    await page.getByLabel('Trích yếu').fill('V/v tổng kết năm');
-    await page.getByRole('button', { name: 'Lưu văn bản và thêm nhiệm vụ' }).click();
+    const manual = page.locator('form[action="/import"]');
+    await manual.getByLabel('Mã văn bản').fill('dmc-210-2027');
+    await manual.getByLabel('Số, ký hiệu').fill('210/LĐLĐ');
+    await manual.getByLabel('Cơ quan ban hành').fill('LĐLĐ huyện Dương Minh Châu');
+    await manual.getByLabel('Ngày ban hành').fill('2027-11-20');
+    await manual.getByLabel('Trích yếu').fill('V/v tổng kết năm');
+    await manual.getByRole('button', { name: 'Lưu văn bản và thêm nhiệm vụ' }).click();
 
     // A yearly obligation on 05/12 (a Sunday in 2027): its preview shows the move to Monday 06/12.
     await page.getByLabel('Mã nhiệm vụ').fill('dmc-210-2027.tong-ket');
