@@ -16,6 +16,11 @@ import { REDIS_URL, ShiftedClock } from './lib.js';
 
 const send = (m: unknown) => new Promise<void>((r) => process.send!(m, () => r()));
 const N = Number(process.env.BENCH_N ?? 0);
+/** CPU time of this process (user + system) in ms: robust where wall time is noisy (2 shared cores). */
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 
 async function service(): Promise<void> {
   const env = loadEnvironment(process.env, '/nonexistent/.env');
@@ -35,7 +40,7 @@ async function service(): Promise<void> {
   }
   process.on('message', (m: { type: string }) => {
     void (async () => {
-      if (m.type === 'stats') await send({ type: 'stats', firstSendAt, sends, maxRssMb: process.resourceUsage().maxRSS / 1024 });
+      if (m.type === 'stats') await send({ type: 'stats', firstSendAt, sends, maxRssMb: process.resourceUsage().maxRSS / 1024, cpuMs: cpuMs() - cpuAtReady });
       if (m.type === 'stop') {
         await running.stop();
         await send({ type: 'stopped' });
@@ -43,6 +48,7 @@ async function service(): Promise<void> {
       }
     })();
   });
+  const cpuAtReady = cpuMs();
   await send({ type: 'ready' });
 }
 
@@ -55,6 +61,7 @@ async function ceilingBullmq(): Promise<void> {
     await queue.addBulk(Array.from({ length: Math.min(1000, N - i) }, (_, k) => ({ name: 'noop', data: { i: i + k } })));
   }
   let done = 0;
+  const cpu0 = cpuMs();
   let finished: () => void = () => undefined;
   const all = new Promise<void>((r) => (finished = r));
   const started = Date.now();
@@ -64,10 +71,11 @@ async function ceilingBullmq(): Promise<void> {
   });
   await all;
   const seconds = (Date.now() - started) / 1000;
+  const cpuPerJob = (cpuMs() - cpu0) / N;
   await worker.close();
   await queue.obliterate({ force: true });
   await queue.close();
-  await send({ type: 'result', perSecond: N / seconds, seconds });
+  await send({ type: 'result', perSecond: N / seconds, seconds, cpuPerMessageMs: cpuPerJob });
 }
 
 /** A message about the size of a real reminder (text, HTML and a small .ics). */
@@ -87,6 +95,7 @@ export function sampleMail(i: number) {
 async function ceilingSmtp(): Promise<void> {
   const transport = nodemailer.createTransport({ url: process.env.SMTP_URL!, pool: true, maxConnections: 10, maxMessages: Infinity, logger: false });
   const started = Date.now();
+  const cpu0 = cpuMs();
   // 200 in flight: the pool queues the rest; enough to keep 10 connections busy.
   let next = 0;
   await Promise.all(
@@ -95,8 +104,9 @@ async function ceilingSmtp(): Promise<void> {
     }),
   );
   const seconds = (Date.now() - started) / 1000;
+  const cpuPerMessageMs = (cpuMs() - cpu0) / N;
   transport.close();
-  await send({ type: 'result', perSecond: N / seconds, seconds });
+  await send({ type: 'result', perSecond: N / seconds, seconds, cpuPerMessageMs });
 }
 
 /** Bare axios with a keep-alive agent: 50 ZNS requests in flight to the fake Zalo. */
@@ -106,6 +116,7 @@ async function ceilingAxios(): Promise<void> {
   let next = 0;
   let ok = 0;
   const started = Date.now();
+  const cpu0 = cpuMs();
   await Promise.all(
     Array.from({ length: 50 }, async () => {
       while (next < N) {
@@ -120,7 +131,7 @@ async function ceilingAxios(): Promise<void> {
     }),
   );
   const seconds = (Date.now() - started) / 1000;
-  await send({ type: 'result', perSecond: N / seconds, seconds, ok });
+  await send({ type: 'result', perSecond: N / seconds, seconds, ok, cpuPerMessageMs: (cpuMs() - cpu0) / N });
 }
 
 const modes: Record<string, () => Promise<void>> = { service, 'ceiling-bullmq': ceilingBullmq, 'ceiling-smtp': ceilingSmtp, 'ceiling-axios': ceilingAxios };

@@ -25,15 +25,17 @@ const argValue = (name: string) => {
 };
 const RUNS = Number(argValue('--runs') ?? 3);
 
-const plan = quick
-  ? { ceilingN: { bullmq: 5_000, smtp: 2_000, axios: 3_000 }, bursts: [[2_000, ['email', 'zalo', 'mix']]] as [number, Mode[]][], planningUnits: [2_000, 20_000], naiveUnits: 20_000, domainObligations: 200, digestUnits: 500, extractMb: 2 }
+const plan: { ceilingN: { bullmq: number; smtp: number; axios: number }; bursts: [number, Mode[], number][]; planningUnits: number[]; naiveUnits: number; domainObligations: number; digestUnits: number; extractMb: number } = quick
+  ? // Under two minutes: the ceilings three times, each burst once (n=1 in the table).
+    { ceilingN: { bullmq: 3_000, smtp: 800, axios: 1_000 }, bursts: [[300, ['email', 'zalo', 'mix'], 1]], planningUnits: [1_000, 10_000], naiveUnits: 20_000, domainObligations: 200, digestUnits: 200, extractMb: 1 }
   : {
-      ceilingN: { bullmq: 20_000, smtp: 10_000, axios: 10_000 },
+      ceilingN: { bullmq: 20_000, smtp: 5_000, axios: 5_000 },
+      // [units, channels, runs]: the 20,000 and 130,000 bursts take minutes each on this machine.
       bursts: [
-        [2_000, ['email', 'zalo', 'mix']],
-        [20_000, ['email', 'zalo', 'mix']],
-        [130_000, (argValue('--national') ?? 'email').split(',') as Mode[]],
-      ] as [number, Mode[]][],
+        [2_000, ['email', 'zalo', 'mix'], RUNS],
+        [20_000, ['email'], Number(argValue('--large-runs') ?? 1)],
+        [130_000, ['email'], Number(argValue('--national-runs') ?? 1)],
+      ],
       planningUnits: [2_000, 130_000],
       naiveUnits: 130_000,
       domainObligations: 1_000,
@@ -41,6 +43,9 @@ const plan = quick
       extractMb: 10,
     };
 const only = argValue('--only')?.split(',');
+const sizes = argValue('--sizes')?.split(',').map(Number);
+const modesArg = argValue('--modes')?.split(',') as Mode[] | undefined;
+if (sizes) plan.bursts = sizes.map((n) => [n, modesArg ?? ['email', 'zalo', 'mix'], RUNS]);
 const want = (s: string) => !only || only.includes(s);
 
 const log = (s: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${s}\n`);
@@ -60,21 +65,27 @@ async function main() {
   };
   const table: string[][] = [];
   const row = (...cells: string[]) => table.push(cells);
+  const file = join(benchDir, quick ? 'results.quick.json' : 'results.json');
+  // Written after every scenario too: a run stopped halfway keeps what it measured.
+  const save = () => writeFileSync(file, `${JSON.stringify({ ...results, table: render(table) }, null, 2)}\n`);
 
   try {
     // 1. Ceilings, three times each, interleaved so that a noisy minute hits all three.
     let ceilings: Record<'bullmq' | 'smtp' | 'axios', Spread> | undefined;
     if (want('ceilings') || want('burst')) {
       const raw = { bullmq: [] as number[], smtp: [] as number[], axios: [] as number[] };
+      const cpu = { bullmq: [] as number[], smtp: [] as number[], axios: [] as number[] };
       for (let r = 0; r < RUNS; r++) {
         const prefix = newPrefix();
         const b = await startChild('ceiling-bullmq', { BENCH_N: String(plan.ceilingN.bullmq), BENCH_PREFIX: prefix }, 'ceiling-bullmq');
         raw.bullmq.push(b.first.perSecond);
+        cpu.bullmq.push(b.first.cpuPerMessageMs);
         await deletePrefix(redis, `${prefix}:*`);
         smtp.reset();
         const s = await startChild('ceiling-smtp', { BENCH_N: String(plan.ceilingN.smtp), SMTP_URL: smtp.url }, 'ceiling-smtp');
         if (smtp.count() < plan.ceilingN.smtp) throw new Error(`SMTP ceiling: the sink got ${smtp.count()} of ${plan.ceilingN.smtp}`);
         raw.smtp.push(s.first.perSecond);
+        cpu.smtp.push(s.first.cpuPerMessageMs);
         const zalo = await startFakeZalo({ appId: 'a', secretKey: 's', refreshToken: 'r', accessToken: 'at-bench', dailyQuota: 1e9 });
         const drain = setInterval(() => (zalo.requests.splice(0), zalo.state.sent.splice(0)), 100);
         const a = await startChild('ceiling-axios', { BENCH_N: String(plan.ceilingN.axios), ZALO_ZNS_BASE_URL: zalo.url, BENCH_ACCESS_TOKEN: 'at-bench' }, 'ceiling-axios');
@@ -82,13 +93,16 @@ async function main() {
         await zalo.close();
         if (a.first.ok !== plan.ceilingN.axios) throw new Error(`axios ceiling: ${a.first.ok} of ${plan.ceilingN.axios} accepted`);
         raw.axios.push(a.first.perSecond);
+        cpu.axios.push(a.first.cpuPerMessageMs);
         log(`ceilings run ${r + 1}: bullmq ${fmt(b.first.perSecond)}/s, nodemailer ${fmt(s.first.perSecond)}/s, axios ${fmt(a.first.perSecond)}/s`);
       }
       ceilings = { bullmq: spread(raw.bullmq), smtp: spread(raw.smtp), axios: spread(raw.axios) };
-      results.ceilings = { ...ceilings, n: plan.ceilingN };
-      row('1. Ceiling', 'bare BullMQ no-op jobs/s (1 Worker, concurrency 50)', fmtS(ceilings.bullmq), '');
-      row('1. Ceiling', 'bare nodemailer pool → SMTP sink msgs/s (10 connections)', fmtS(ceilings.smtp), '');
-      row('1. Ceiling', 'bare axios keep-alive → fake Zalo req/s (50 in flight)', fmtS(ceilings.axios), '');
+      const ceilingCpu = { bullmq: spread(cpu.bullmq), smtp: spread(cpu.smtp), axios: spread(cpu.axios) };
+      results.ceilings = { ...ceilings, n: plan.ceilingN, cpuPerMessageMs: ceilingCpu };
+      save();
+      row('1. Ceiling', 'bare BullMQ no-op jobs/s (1 Worker, concurrency 50)', fmtS(ceilings.bullmq), `client CPU ${fmt(ceilingCpu.bullmq.median, 2)} ms/job`);
+      row('1. Ceiling', 'bare nodemailer pool → SMTP sink msgs/s (10 connections)', fmtS(ceilings.smtp), `client CPU ${fmt(ceilingCpu.smtp.median, 2)} ms/msg`);
+      row('1. Ceiling', 'bare axios keep-alive → fake Zalo req/s (50 in flight)', fmtS(ceilings.axios), `client CPU ${fmt(ceilingCpu.axios.median, 2)} ms/req`);
     }
 
     // 2. Bursts.
@@ -96,18 +110,17 @@ async function main() {
       const bursts: Record<string, unknown>[] = [];
       const lags: number[] = [];
       const timerLags: number[] = [];
-      for (const [units, modes] of plan.bursts) {
-        for (const mode of modes) {
+      for (const [units, modes, runsHere] of plan.bursts) {
+        for (const mode of runsHere > 0 ? modes : []) {
           const runs: BurstResult[] = [];
-          const runsHere = units >= 100_000 ? Number(argValue('--national-runs') ?? RUNS) : RUNS;
           for (let r = 0; r < runsHere; r++) {
-            const b = await burst(loaded, { smtp }, redis, units, mode);
+            const b = await burst(loaded, { smtp }, redis, units, mode, 1, Math.max(15 * 60_000, units * 30));
             if (b.messages !== units || b.sentRows !== units) throw new Error(`burst ${units} ${mode}: ${b.messages} messages, ${b.sentRows} rows sent, expected ${units}`);
             runs.push(b);
             lags.push(b.firingLagSeconds);
             timerLags.push(b.timerLagSeconds);
             log(
-              `burst ${units} ${mode} run ${r + 1}: fire→last ${fmt(b.fireToLastSeconds, 1)} s, ${fmt(b.perSecond)}/s, timer lag ${fmt(b.timerLagSeconds, 2)} s, first send ${fmt(b.firingLagSeconds, 2)} s after fire+settle, RSS ${fmt(b.peakRssMb)} MB, Redis +${fmt(b.redisPeakMb, 1)} MB, plan ${fmt(b.planSeconds, 1)} s${b.lateTimer ? ' (timer added late)' : ''}`,
+              `burst ${units} ${mode} run ${r + 1}: fire→last ${fmt(b.fireToLastSeconds, 1)} s, ${fmt(b.perSecond)}/s, timer lag ${fmt(b.timerLagSeconds, 2)} s, first send ${fmt(b.firingLagSeconds, 2)} s after fire+settle, RSS ${fmt(b.peakRssMb)} MB, CPU ${fmt(b.cpuPerMessageMs, 2)} ms/msg, Redis +${fmt(b.redisPeakMb, 1)} MB, plan ${fmt(b.planSeconds, 1)} s${b.lateTimer ? ' (timer added late)' : ''}`,
             );
           }
           const ceiling = mode === 'email' ? ceilings.smtp.median : mode === 'zalo' ? ceilings.axios.median : (ceilings.smtp.median + ceilings.axios.median) / 2;
@@ -124,6 +137,7 @@ async function main() {
             peakRssMb: spread(runs.map((r) => r.peakRssMb)),
             redisPeakMb: spread(runs.map((r) => r.redisPeakMb)),
             planSeconds: spread(runs.map((r) => r.planSeconds)),
+            cpuPerMessageMs: spread(runs.map((r) => r.cpuPerMessageMs)),
           };
           bursts.push(summary);
           const target = mode === 'email' ? 0.6 : mode === 'zalo' ? 0.5 : NaN;
@@ -134,11 +148,31 @@ async function main() {
             Number.isFinite(target) ? `≥ ${target * 100}% ${summary.ofCeiling >= target ? 'MET' : 'MISSED'}` + (units >= 100_000 && mode === 'email' ? `; < 180 s ${summary.fireToLastSeconds.max < 180 ? 'MET' : 'MISSED'}` : '') : '',
           );
           row('', 'peak RSS of the service (MB) · Redis peak above baseline (MB)', `${fmtS(summary.peakRssMb)} · ${fmtS(summary.redisPeakMb, 1)}`, `RSS < 512 ${summary.peakRssMb.max < 512 ? 'MET' : 'MISSED'}`);
+          row('', 'service CPU per message (ms, user + system)', fmtS(summary.cpuPerMessageMs, 2), '');
+        }
+      }
+      if (!quick && !plan.bursts.some(([u, , n]) => u >= 100_000 && n > 0)) {
+        // The national burst takes half an hour here: measured in its own run (with its own ceilings).
+        const nationalFile = join(benchDir, 'results.national.json');
+        if (existsSync(nationalFile)) {
+          const national = JSON.parse(readFileSync(nationalFile, 'utf8')) as { startedAt: string; ceilings: { smtp: Spread }; bursts: (typeof bursts)[number][] };
+          for (const b of national.bursts as any[]) {
+            bursts.push({ ...b, separateRun: national.startedAt });
+            row(
+              `2. Burst ${fmt(b.units)} ${b.mode}*`,
+              'fire → last accepted (s) · msgs/s · % of ceiling',
+              `${fmtS(b.fireToLastSeconds, 1)} · ${fmtS(b.perSecond)} · ${fmt(b.ofCeiling * 100)}%`,
+              `≥ 60% ${b.ofCeiling >= 0.6 ? 'MET' : 'MISSED'}; < 180 s ${b.fireToLastSeconds.max < 180 ? 'MET' : 'MISSED'}`,
+            );
+            row('', 'peak RSS of the service (MB) · Redis peak above baseline (MB)', `${fmtS(b.peakRssMb)} · ${fmtS(b.redisPeakMb, 1)}`, `RSS < 512 ${b.peakRssMb.max < 512 ? 'MET' : 'MISSED'}`);
+            row('', 'service CPU per message (ms) · firing lag (s)', `${fmtS(b.cpuPerMessageMs, 2)} · ${fmtS(b.firingLagSeconds, 2)}`, `* separate run ${national.startedAt.slice(0, 16)}Z, its own ceiling ${fmt(national.ceilings.smtp.median)}/s`);
+          }
         }
       }
       const lag = { p50: percentile(lags, 50), p99: percentile(lags, 99), samples: lags.length, timerP50: percentile(timerLags, 50), timerP99: percentile(timerLags, 99) };
       results.bursts = bursts;
       results.firingLag = { ...lag, settleMs: SETTLE_MS, definition: 'first message started − (fire instant + digest settle), one sample per burst run' };
+      save();
       row('2. Firing lag', `fire+settle(${SETTLE_MS / 1000} s) → first message started, p50 / p99 (s), ${lags.length} bursts`, `${fmt(lag.p50, 2)} / ${fmt(lag.p99, 2)}`, `p99 ≤ 1 s ${lag.p99 <= 1 ? 'MET' : 'MISSED'}`);
       row('', 'timer: fire instant → fan-out started, p50 / p99 (s)', `${fmt(lag.timerP50, 2)} / ${fmt(lag.timerP99, 2)}`, '');
     }
@@ -158,6 +192,7 @@ async function main() {
         if (p.escalation) row('', `escalation timers (default policy, a week after dues): count · bytes each`, `${fmt(p.escalation.timers)} · ${fmt(p.escalation.bytesPerTimer)} B`, 'one per unit: grows');
       }
       results.planning = plans;
+      save();
     }
 
     // 4. Digest grouping: 20 obligations due the same morning.
@@ -167,6 +202,7 @@ async function main() {
       results.digest = { units: plan.digestUnits, obligations: 20, contacts: plan.digestUnits, deliveries: d.deliveries, sentRows: d.sentRows, messages: d.messages, ok, fireToLastSeconds: d.fireToLastSeconds };
       log(`digest: ${d.messages} messages for ${plan.digestUnits} contacts, ${d.deliveries} deliveries (${d.sentRows} sent)`);
       row('4. Digest', `20 obligations × ${fmt(plan.digestUnits)} units: messages · deliveries`, `${fmt(d.messages)} · ${fmt(d.deliveries)}`, `messages = contacts ${ok ? 'MET' : 'MISSED'}`);
+      save();
       if (!ok) throw new Error(`digest grouping: ${d.messages} messages for ${plan.digestUnits} contacts (${d.deliveries} deliveries, ${d.sentRows} sent)`);
     }
 
@@ -174,10 +210,11 @@ async function main() {
     if (want('extract')) {
       const e = await extraction(plan.extractMb);
       results.extraction = e;
+      save();
       if ('unavailable' in e) row('5. Extraction', 'extractDirective MB/s', 'not yet available', e.unavailable);
       else {
-        row('5. Extraction', `seed directives repeated to ${plan.extractMb} MB (MB/s)`, fmtS(e.seeds), '');
-        for (const a of e.adversarial) row('', `adversarial: ${a.name} (${fmt(a.kb)} KB)`, a.error ?? `${fmt(a.mbPerSecond, 2)} MB/s`, '');
+        row('5. Extraction', `extractDirective on the seed directives repeated to ${plan.extractMb} MB (MB/s)`, fmtS(e.seeds, 2), '');
+        for (const a of e.adversarial) row('', `adversarial: ${a.name} (${fmt(a.kb)} KB)`, a.error ?? `${fmt(a.mbPerSecond, 2)} MB/s`, a.growth ? `time ×${fmt(a.growth, 1)} for ×2 input` : '');
       }
     }
 
@@ -197,14 +234,16 @@ async function main() {
   }
 
   results.seconds = (Date.now() - started) / 1000;
-  const widths = [0, 1, 2, 3].map((i) => Math.max(...table.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) => r.map((c, i) => (c ?? '').padEnd(widths[i]!)).join(' │ ');
-  const out = [line(['scenario', 'figure', 'median (min–max, runs)', 'target']), widths.map((w) => '─'.repeat(w)).join('─┼─'), ...table.map(line)].join('\n');
+  const out = render(table);
   process.stdout.write(`\n${out}\n\n${quick ? 'quick run' : 'full run'} in ${fmt(results.seconds as number)} s\n`);
-  results.table = out;
-  const file = join(benchDir, quick ? 'results.quick.json' : 'results.json');
-  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  save();
   log(`written ${file}`);
+}
+
+function render(table: string[][]): string {
+  const widths = [0, 1, 2, 3].map((i) => Math.max(0, ...table.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => r.map((c, i) => (c ?? '').padEnd(widths[i]!)).join(' │ ');
+  return [line(['scenario', 'figure', 'median (min–max, runs)', 'target']), widths.map((w) => '─'.repeat(w)).join('─┼─'), ...table.map(line)].join('\n');
 }
 
 // ── 3. the pure domain ─────────────────────────────────────────────────────
@@ -234,7 +273,7 @@ function domainOccurrences(calendar: Parameters<typeof occurrencesBetween>[3], c
 
 // ── 5. extraction ──────────────────────────────────────────────────────────
 
-type Extraction = { unavailable: string } | { seeds: Spread; adversarial: { name: string; kb: number; mbPerSecond: number; error?: string }[] };
+type Extraction = { unavailable: string } | { seeds: Spread; adversarial: { name: string; kb: number; mbPerSecond: number; growth?: number; error?: string }[] };
 
 async function extraction(mb: number): Promise<Extraction> {
   const module = join(root, 'dist', 'src', 'domain', 'extract', 'index.js');
@@ -261,18 +300,19 @@ async function extraction(mb: number): Promise<Extraction> {
         out.seeds.push(bytes / 1048576 / (Number(process.hrtime.bigint() - t) / 1e9));
       }
       for (const a of workerData.adversarial) {
-        const t = process.hrtime.bigint();
-        let error;
-        try { extract(a.text, { issuedOn: '2023-05-01' }); } catch (e) { error = 'threw: ' + (e && e.message || e); }
+        // Half the input first: the time ratio full/half is ~2 when the extractor is linear.
+        const time = (text) => { const t = process.hrtime.bigint(); extract(text, { issuedOn: '2023-05-01' }); return Number(process.hrtime.bigint() - t) / 1e9; };
+        let error, half = NaN, full = NaN;
+        try { half = time(a.text.slice(0, a.text.length / 2)); full = time(a.text); } catch (e) { error = 'threw: ' + (e && e.message || e); }
         const kb = Buffer.byteLength(a.text) / 1024;
-        out.adversarial.push({ name: a.name, kb, mbPerSecond: kb / 1024 / (Number(process.hrtime.bigint() - t) / 1e9), error });
+        out.adversarial.push({ name: a.name, kb, mbPerSecond: kb / 1024 / full, growth: full / half, error });
         parentPort.postMessage({ partial: out.adversarial.at(-1) });
       }
       parentPort.postMessage({ done: out });
     }, (e) => parentPort.postMessage({ failed: String(e && e.stack || e) }));`;
   return new Promise((resolve) => {
     const worker = new Worker(code, { eval: true, workerData: { module: pathToFileURL(module).href, mb, runs: RUNS, seeds, adversarial } });
-    const partial: { name: string; kb: number; mbPerSecond: number; error?: string }[] = [];
+    const partial: { name: string; kb: number; mbPerSecond: number; growth?: number; error?: string }[] = [];
     const timer = setTimeout(() => {
       void worker.terminate();
       const left = adversarial.slice(partial.length).map((a) => ({ name: a.name, kb: a.text.length / 1024, mbPerSecond: NaN, error: 'stopped after 60 s' }));

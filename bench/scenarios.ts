@@ -26,7 +26,7 @@ export const FIRE_AT = DateTime.fromISO('2027-10-15T08:00:00+07:00').toUTC();
 export const SETTLE_MS = 5_000; // HANCHOT_DIGEST_SETTLE_MS, the production default
 const ZALO_APP = { appId: 'bench-app', secretKey: 'bench-secret', refreshToken: 'rt-bench' };
 /** Escalation pushed out of every horizon: the burst measures reminders (escalation timers are measured apart). */
-const FAR_ESCALATION = { levels: [{ level: 1, afterWorkingDays: 250, notify: { kind: 'unit_leader' } }], repeatEveryWorkingDays: 5, maxRepeats: 0 };
+const FAR_ESCALATION = { levels: [{ level: 1, afterWorkingDays: 30, notify: { kind: 'unit_leader' } }], repeatEveryWorkingDays: 5, maxRepeats: 0 };
 
 let seq = 0;
 export const newPrefix = () => `bench:${RUN_ID}:${++seq}`;
@@ -183,6 +183,8 @@ export interface BurstResult {
   readonly peakRssMb: number;
   readonly redisPeakMb: number;
   readonly lateTimer: boolean;
+  /** CPU time of the service process per message (user + system), from ready to the last message. */
+  readonly cpuPerMessageMs: number;
 }
 
 export interface Sinks {
@@ -257,7 +259,7 @@ export async function burst(loaded: Loaded, sinks: Sinks, redis: Redis, units: n
     const messages = sinks.smtp.count() + zaloCount.count();
     zaloCount.stop();
     const mem = await memory.stop();
-    const stats = await child.request<{ firstSendAt: number; maxRssMb: number }>({ type: 'stats' }, 'stats');
+    const stats = await child.request<{ firstSendAt: number; maxRssMb: number; cpuMs: number }>({ type: 'stats' }, 'stats');
     const rss = Math.max(peakRssMb(child.process.pid!), stats.maxRssMb);
     await child.stop();
     child = undefined;
@@ -281,6 +283,7 @@ export async function burst(loaded: Loaded, sinks: Sinks, redis: Redis, units: n
       peakRssMb: rss,
       redisPeakMb: (mem.peak - mem.baseline) / 1048576,
       lateTimer,
+      cpuPerMessageMs: stats.cpuMs / Math.max(1, messages),
     };
   } finally {
     await child?.stop().catch(() => undefined);
