@@ -126,6 +126,16 @@ export async function acceptDraft(deps: ImportDeps, draftId: number, request: Ac
   return request.obligationId;
 }
 
+/** "Chấp nhận tất cả": every undecided draft, with its suggested id and title, for the same units. Stops at the first problem. */
+export async function acceptAllDrafts(deps: ImportDeps, directiveId: string, assignees: AcceptRequest['assignees'], principal: Principal): Promise<string[]> {
+  const accepted: string[] = [];
+  for (const record of await deps.drafts.draftsOf(directiveId)) {
+    if (record.status !== 'draft') continue;
+    accepted.push(await acceptDraft(deps, record.id, { obligationId: suggestedObligationId(record), title: record.draft.title || record.draft.phrase, assignees }, principal));
+  }
+  return accepted;
+}
+
 export async function rejectDraft(deps: ImportDeps, draftId: number, principal: Principal): Promise<void> {
   if (principal.role !== 'admin') throw new AccessError(403, 'chỉ quản trị viên được duyệt dự thảo');
   await pendingDraft(deps, draftId);

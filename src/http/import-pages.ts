@@ -9,7 +9,7 @@ import type { Principal } from '../domain/access.js';
 import { readableUnits } from '../domain/access.js';
 import { formatVnDate } from '../domain/civil-date.js';
 import { describeRule } from '../domain/describe.js';
-import { acceptDraft, acceptRequest, importDirectiveText, importRequest, rejectDraft, suggestedObligationId, type DraftRecord, type ImportDeps } from '../app/directive-import.js';
+import { acceptAllDrafts, acceptDraft, acceptRequest, importDirectiveText, importRequest, rejectDraft, suggestedObligationId, type DraftRecord, type ImportDeps } from '../app/directive-import.js';
 import { CatalogueEditError } from '../app/catalogue-edit.js';
 import { AccessError } from '../app/access.js';
 import { escapeHtml as e } from '../app/messages/render-reminder.js';
@@ -114,6 +114,7 @@ export function registerImportPages(c: FastifyInstance, deps: ImportDeps, kit: I
     const banner = decided && problemsFor ? `<div class="bad"><ul>${problemsFor.problems.map((p) => `<li>${e(p)}</li>`).join('')}</ul></div>` : '';
     const body = `${banner}<p>Văn bản <strong>${e(directiveId)}</strong>: ${drafts.length} thời hạn tìm thấy, ${pending} chưa duyệt. Mỗi dự thảo chỉ thành nhiệm vụ (và được lập lịch nhắc) khi bạn chấp nhận.</p>
 ${drafts.length === 0 ? '<p>Không tìm thấy thời hạn nào trong văn bản. Bạn có thể <a href="/obligations/new?directive=' + e(encodeURIComponent(directiveId)) + '">thêm nhiệm vụ bằng tay</a>.</p>' : ''}
+${pending > 1 ? `<form method="post" action="/import/${e(encodeURIComponent(directiveId))}/accept-all"><input type="hidden" name="_csrf" value="${e(s.csrfToken)}"><label for="all-to">Chấp nhận tất cả ${pending} dự thảo chưa duyệt (tên và mã như đề xuất), giao cho các đơn vị trực thuộc</label><select id="all-to" name="childrenOf">${units.map((u) => `<option value="${e(u)}"${(s.principal.unitId ?? units[0]) === u ? ' selected' : ''}>${e(u)}</option>`).join('')}</select><button type="submit">Chấp nhận tất cả</button></form>` : ''}
 ${drafts.map((r) => (problemsFor && problemsFor.id === r.id ? draftCard(s, r, units, problemsFor.problems, problemsFor.form) : draftCard(s, r, units))).join('\n')}
 <p><a href="/obligations/new?directive=${e(encodeURIComponent(directiveId))}">Thêm một nhiệm vụ khác bằng tay</a> · <a href="/obligations">Danh sách nhiệm vụ</a></p>`;
     return kit.layout(s, 'Duyệt dự thảo nhiệm vụ', body);
@@ -165,6 +166,20 @@ ${drafts.map((r) => (problemsFor && problemsFor.id === r.id ? draftCard(s, r, un
       throw err;
     }
     return back();
+  });
+
+  c.post('/import/:directive/accept-all', async (request, reply) => {
+    const s = kit.current(request);
+    const { directive } = request.params as { directive: string };
+    const form = request.body as Form;
+    if (!form.childrenOf) throw new CatalogueEditError(400, 'chưa chọn đơn vị được giao');
+    try {
+      await acceptAllDrafts(deps, directive, { childrenOf: [form.childrenOf] }, s.principal);
+    } catch (err) {
+      if (err instanceof CatalogueEditError) return kit.send(reply, err.status, kit.layout(s, 'Duyệt dự thảo nhiệm vụ', `<p class="bad">${e(err.message)}${err.issues.length ? `: ${e(err.issues.map((i) => `${i.path}: ${i.message}`).join('; '))}` : ''}</p><p><a href="/import/${e(encodeURIComponent(directive))}/drafts">Quay lại danh sách dự thảo</a></p>`));
+      throw err;
+    }
+    return reply.code(303).header('location', `/import/${encodeURIComponent(directive)}/drafts`).send();
   });
 
   c.post('/import/drafts/:id/reject', async (request, reply) => {

@@ -13,7 +13,7 @@ import { apiCommand, startCommand, workerCommand } from './commands/start.js';
 import { remindCommand } from './commands/remind.js';
 import { feedCommand } from './commands/feed.js';
 import { doctorCommand } from './commands/doctor.js';
-import { extractCommand } from './commands/extract.js';
+import { extractCommand, importCommand } from './commands/extract.js';
 import { tokenCommand, userCommand } from './commands/access.js';
 import { doneCommand, extensionCommand, reopenCommand, reportCommand, waiveCommand } from './commands/follow-up.js';
 
@@ -25,6 +25,7 @@ export const COMMANDS: readonly Command[] = [
   calendarCommand,
   validateCommand,
   extractCommand,
+  importCommand,
   migrateCommand,
   syncCommand,
   remindCommand,

@@ -100,6 +100,11 @@ describe('the console import page', () => {
     // 27 KB: more than the console's other forms accept.
     expect((await admin.post('/import/text', { text: seed('001_c224a94d4f8a5795.txt'), directiveId: 'tld-07-2020' })).statusCode).toBe(303);
     expect(await h.db.query("select 1 from obligation_drafts where directive_id = 'tld-07-2020'")).toHaveLength(7);
+    // "Chấp nhận tất cả": seven obligations with the suggested ids, planned at once.
+    expect((await admin.post('/import/tld-07-2020/accept-all', { childrenOf: 'dmc' })).statusCode).toBe(303);
+    const all = await h.db.query<{ id: string }>("select id from obligations where directive_id = 'tld-07-2020' order by id");
+    expect(all.map((o) => o.id)).toEqual(['tld-07-2020.1', 'tld-07-2020.2', 'tld-07-2020.3', 'tld-07-2020.4', 'tld-07-2020.5', 'tld-07-2020.6', 'tld-07-2020.7']);
+    expect(await h.db.query("select 1 from obligation_drafts where directive_id = 'tld-07-2020' and status = 'accepted'")).toHaveLength(7);
 
     // A web page with no header: number, issuer and date must be typed in; nothing is written.
     const missing = await admin.post('/import/text', { text: seed('004_860cc40584db46df.txt'), directiveId: 'bt-2020' });

@@ -1,9 +1,18 @@
 import { open, stat } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { PostgresAccessStore } from '../../adapters/postgres/access-store.js';
+import { PostgresDraftStore } from '../../adapters/postgres/draft-store.js';
+import { PostgresStore } from '../../adapters/postgres/store.js';
+import { CatalogueEditError } from '../../app/catalogue-edit.js';
+import { importDirectiveText, importRequest } from '../../app/directive-import.js';
+import { loadConfig } from '../context.js';
+import { openRecord } from '../service.js';
+import { ENV_HELP, runtime } from './runtime.js';
 import { formatVnDate } from '../../domain/civil-date.js';
 import { describeRule } from '../../domain/describe.js';
 import { extractDirective, ExtractInputError, MAX_EXTRACT_LENGTH, type ExtractResult } from '../../domain/extract/index.js';
 import { CommandFailed, UsageError, type Command } from '../cli-kit.js';
-import { dateOption } from './shared-options.js';
+import { configOption, dateOption } from './shared-options.js';
 
 /** Bytes read at most: UTF-8 Vietnamese takes up to 3 bytes a character. */
 const MAX_BYTES = MAX_EXTRACT_LENGTH * 3;
@@ -113,3 +122,88 @@ export const extractCommand: Command = {
     return 0;
   },
 };
+
+export const importCommand: Command = {
+  name: 'import',
+  summary: 'đọc một văn bản và lưu các thời hạn tìm thấy thành dự thảo nhiệm vụ để duyệt',
+  usage: 'hanchot import <tệp|-> --directive ID [--number S] [--issuer S] [--issued YYYY-MM-DD] [--title S] [--by NAME] [--json]',
+  help: [
+    'Như hanchot extract, rồi lưu vào cơ sở dữ liệu: tạo văn bản ID (nếu chưa có) và một dự thảo cho mỗi',
+    'thời hạn tìm thấy. Dự thảo không được lập lịch nhắc cho đến khi quản trị viên chấp nhận ở trang',
+    '/import/ID/drafts của giao diện quản trị. Nhập lại cùng ID thay các dự thảo chưa duyệt.',
+    '',
+    '  --directive ID  mã văn bản (chữ thường không dấu, số, ".", "_", "-"), ví dụ dmc-159-2020',
+    '  --number S      số, ký hiệu; --issuer S cơ quan ban hành; --issued DATE ngày ban hành;',
+    '  --title S       trích yếu: chỉ cần khi phần đầu văn bản không có hoặc đọc sai',
+    '  --by NAME       tên người nhập, ghi vào nhật ký (mặc định: người dùng hệ điều hành)',
+    '  --json          in kết quả đọc dạng JSON như hanchot extract --json',
+    ENV_HELP,
+    '',
+    'Ví dụ: hanchot import cong-van-159.txt --directive dmc-159-2020',
+  ].join('\n'),
+  options: {
+    directive: { type: 'string' },
+    number: { type: 'string' },
+    issuer: { type: 'string' },
+    issued: { type: 'string' },
+    title: { type: 'string' },
+    by: { type: 'string' },
+    json: { type: 'boolean' },
+    ...configOption,
+  },
+  positionals: { min: 1, max: 1 },
+  async run({ values, positionals }, io) {
+    const source = positionals[0];
+    if (!source) throw new UsageError('thiếu tệp văn bản (hoặc "-" để đọc stdin)');
+    const parsed = importRequest.safeParse({
+      text: await readDirectiveText(source),
+      directiveId: values.directive ?? '',
+      ...(values.number ? { number: values.number } : {}),
+      ...(values.issuer ? { issuer: values.issuer } : {}),
+      ...(values.issued ? { issuedOn: dateOption('issued', values.issued) } : {}),
+      ...(values.title ? { title: values.title } : {}),
+    });
+    if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `--${i.path.join('.') === 'directiveId' ? 'directive' : i.path.join('.')}: ${i.message}`).join('; '));
+    const { env, logger, clock } = runtime({ config: values.config as string | undefined });
+    const loaded = await loadConfig(env.HANCHOT_CONFIG_DIR);
+    const db = await openRecord(env, logger, clock);
+    try {
+      const store = new PostgresStore(db);
+      const deps = {
+        // Drafts are not planned: nothing here needs the queue.
+        edit: { store, access: new PostgresAccessStore(db), queue: { requestPlan: async () => undefined }, clock, settings: loaded.catalogue.settings, zone: loaded.calendar.zone },
+        drafts: new PostgresDraftStore(db),
+      };
+      const by = typeof values.by === 'string' && values.by.trim() ? values.by.trim() : osUser();
+      let outcome;
+      try {
+        outcome = await importDirectiveText(deps, parsed.data, { role: 'admin', unitId: null, actor: `cli:${by}` });
+      } catch (e) {
+        if (e instanceof CatalogueEditError) {
+          const flags: Record<string, string> = { number: '--number', issuer: '--issuer', issuedOn: '--issued', title: '--title' };
+          if (e.issues.length > 0 && e.issues.every((i) => flags[i.path])) throw new CommandFailed(`${e.message.split(':')[0]}: thêm ${e.issues.map((i) => flags[i.path]).join(', ')}`);
+          throw new CommandFailed(e.message, e.issues.map((i) => `${i.path}: ${i.message}`));
+        }
+        throw e;
+      }
+      if (values.json) io.out(JSON.stringify(outcome.result, null, 2));
+      else {
+        io.out(renderExtract(outcome.result));
+        io.out('');
+        io.out(`${outcome.created ? 'Đã tạo' : 'Đã cập nhật'} văn bản ${outcome.directiveId} và lưu ${outcome.drafts} dự thảo (chưa lập lịch nhắc).`);
+        io.out(`Duyệt tại ${env.PUBLIC_URL.replace(/\/$/, '')}/import/${encodeURIComponent(outcome.directiveId)}/drafts`);
+      }
+      return 0;
+    } finally {
+      await db.close();
+    }
+  },
+};
+
+function osUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'admin';
+  }
+}
