@@ -4,6 +4,8 @@
  * README). The floors below are what the extractor reaches today: a change that makes it
  * worse fails here. The figures are printed and quoted in the README.
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { extractDirective } from '../../../src/domain/extract/index.js';
 
@@ -20,8 +22,11 @@ const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 describe('the labelled corpus', () => {
   const corpus = scorer.loadCorpus();
 
-  it('has enough sentences to mean something', () => {
+  it('has enough sentences to mean something, and its labels are sound (validate.mjs)', () => {
     expect(corpus.length).toBeGreaterThanOrEqual(300);
+    const check = spawnSync(process.execPath, [fileURLToPath(new URL('../../fixtures/extract/validate.mjs', import.meta.url))], { encoding: 'utf8' });
+    expect(check.stderr).toBe('');
+    expect(check.status).toBe(0);
   });
 
   it.each([
