@@ -325,22 +325,22 @@ class Finder {
       }
       case 'yearly_date':
         if (this.negative(m, 'field')) return null;
-        return this.recurring(base, 'yearly', { month: m.month, day: m.day }, { kind: 'yearly', month: m.month, day: m.day }, 0.95);
+        return this.undated(base, 'yearly', { month: m.month, day: m.day }, { kind: 'yearly', month: m.month, day: m.day }, 0.95);
       case 'monthly_day':
-        return this.recurring(base, 'monthly', { day: m.day }, { kind: 'monthly', day: m.day }, 0.95);
+        return this.undated(base, 'monthly', { day: m.day }, { kind: 'monthly', day: m.day }, 0.95);
       case 'cadence': {
         if (!this.isCadence(m, cue)) return null;
         if (!m.lead && cue !== 'field' && this.negative(m, null) === 'past') return null;
         const confidence = m.lead || cue === 'field' ? 0.85 : 0.7;
         switch (m.cadence) {
           case 'yearly':
-            return this.recurring(base, 'yearly', null, { kind: 'yearly' }, confidence);
+            return this.undated(base, 'yearly', null, { kind: 'yearly' }, confidence);
           case 'semiannual':
-            return this.recurring(base, 'semiannual', null, { kind: 'semiannual' }, confidence);
+            return this.undated(base, 'semiannual', null, { kind: 'semiannual' }, confidence);
           case 'quarterly':
-            return this.recurring(base, 'quarterly', null, { kind: 'quarterly' }, confidence);
+            return this.undated(base, 'quarterly', null, { kind: 'quarterly' }, confidence);
           case 'monthly':
-            return this.recurring(base, 'monthly', null, { kind: 'monthly', day: 'last' }, confidence);
+            return this.undated(base, 'monthly', null, { kind: 'monthly', day: 'last' }, confidence);
         }
         return null;
       }
@@ -354,22 +354,12 @@ class Finder {
         const opens = ownClause || this.T[m.from]!.newlines > 0 || this.firstTokenOfSentence(m.from) === m.from || /^ [-+•*]? ?$/.test(this.wordsBetween(this.firstTokenOfSentence(m.from), m.from).replace(/ \d+ (\. \d+ )*\.? /, ' '));
         if (!(cue === 'field' || opens || / (thuc hien|tien hanh|trien khai|duy tri) $/.test(before) || / phai \S+( \S+)? $/.test(before))) return null;
         if (this.negative(m, null) === 'past') return null;
-        return { ...base, kind: 'continuous', due: null, dueEffective: null, bound: null, windowStart: null, rule: null, confidence: cue === 'field' ? 0.9 : opens ? 0.75 : 0.65, dueRule: { kind: 'continuous' } };
+        return this.undated(base, 'continuous', null, { kind: 'continuous' }, cue === 'field' ? 0.9 : opens ? 0.75 : 0.65);
       }
       case 'event': {
         // "khi có phát sinh", "khi có yêu cầu" always ask for something, unless told of the past.
         if (this.negative(m, null) === 'past') return null;
-        return {
-          ...base,
-          kind: 'on_event',
-          due: null,
-          dueEffective: null,
-          bound: null,
-          windowStart: null,
-          rule: null,
-          confidence: cue === 'field' ? 0.85 : 0.65,
-          dueRule: { kind: 'on_event', workingDays: DEFAULT_EVENT_WORKING_DAYS },
-        };
+        return this.undated(base, 'on_event', null, { kind: 'on_event', workingDays: DEFAULT_EVENT_WORKING_DAYS }, cue === 'field' ? 0.85 : 0.65);
       }
       case 'range': {
         if (this.negative(m, cue)) return null;
@@ -389,17 +379,7 @@ class Finder {
         if (!early && !byDate && !/ dip $/.test(before) && cue !== 'field') return null;
         const year = m.anchor === 'tet_nguyen_dan' ? (m.year ?? null) : null;
         const offsetDays = early ? -1 : 0;
-        return {
-          ...base,
-          kind: 'relative',
-          due: null,
-          dueEffective: null,
-          bound: early ? 'before' : null,
-          windowStart: null,
-          rule: null,
-          confidence: 0.7,
-          dueRule: { kind: 'relative', anchor: m.anchor, offsetDays, ...(year !== null ? { year } : {}) },
-        };
+        return { ...this.undated(base, 'relative', null, { kind: 'relative', anchor: m.anchor, offsetDays, ...(year !== null ? { year } : {}) }, 0.7), bound: early ? 'before' : null };
       }
       case 'worker_month': {
         // Tháng Công nhân is May of each year (Tổng LĐLĐ, since 2010).
@@ -416,18 +396,7 @@ class Finder {
       }
       case 'after_event': {
         if (this.negative(m, null) === 'past') return null;
-        return {
-          ...base,
-          kind: 'on_event',
-          due: null,
-          dueEffective: null,
-          bound: null,
-          windowStart: null,
-          rule: null,
-          confidence: 0.7,
-          dueRule: { kind: 'on_event', workingDays: m.days },
-          ...(m.working ? {} : { assumed: `${m.days} ngày (theo lịch) được tính là ${m.days} ngày làm việc` }),
-        };
+        return this.undated(base, 'on_event', null, { kind: 'on_event', workingDays: m.days }, 0.7, m.working ? undefined : `${m.days} ngày (theo lịch) được tính là ${m.days} ngày làm việc`);
       }
       case 'month':
       case 'quarter':
@@ -515,14 +484,16 @@ class Finder {
     };
   }
 
-  private recurring(
+  /** A deadline with no single date: recurring, continuous, on an event, or relative to a named day. */
+  private undated(
     base: Pick<Candidate, 'from' | 'to' | 'at' | 'orOnEvent'>,
-    kind: 'yearly' | 'semiannual' | 'quarterly' | 'monthly',
+    kind: Exclude<ExtractKind, 'once' | 'period'>,
     rule: { month?: number; day?: number } | null,
     dueRule: DueRule,
     confidence: number,
+    assumed?: string,
   ): Candidate {
-    return { ...base, kind, due: null, dueEffective: null, bound: null, windowStart: null, rule, confidence: round(confidence), dueRule };
+    return { ...base, kind, due: null, dueEffective: null, bound: null, windowStart: null, rule, confidence: round(confidence), dueRule, ...(assumed ? { assumed } : {}) };
   }
 
   /** "hằng năm" states a cadence when it opens its clause, sits in a time line, or follows a verb; not after "chương trình công tác". */
@@ -575,7 +546,7 @@ class Finder {
       if (!m || m.type !== 'cadence') return;
       const kind = m.cadence;
       const dueRule: DueRule = kind === 'monthly' ? { kind, day: 'last' } : { kind };
-      out.push({ ...this.recurring({ from: m.from, to: m.to, at: m.from, orOnEvent: false }, kind, null, dueRule, 0.6), titleFrom: 'item', ownerParagraph: head });
+      out.push({ ...this.undated({ from: m.from, to: m.to, at: m.from, orOnEvent: false }, kind, null, dueRule, 0.6), titleFrom: 'item', ownerParagraph: head });
     });
     return out;
   }
