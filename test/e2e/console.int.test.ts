@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
@@ -158,5 +158,46 @@ describe('the console in a real browser (headless Chromium)', () => {
     // Readable on a phone: the next step is on screen, not in a hidden column.
     expect(await overdue.locator('td').nth(2).isVisible()).toBe(true);
     await shot(page, '08-escalations');
+  }, 90_000);
+
+  it('an admin pastes a directive, reviews the deadlines found with their sentences, and accepts them into planned obligations', async () => {
+    const h = await followUpHarness({ start: '2027-11-25T09:00:00+07:00', loaded, bullmq: false });
+    cleanups.push(() => h.dispose());
+    await h.sync(loaded.catalogue);
+    await createUser({ store: new PostgresAccessStore(h.db), clock: h.clock }, { username: 'vp-dmc', displayName: 'Văn phòng LĐLĐ huyện', password: 'mật khẩu văn phòng 2027', role: 'admin', unitId: 'dmc' });
+    const app = await h.http();
+    cleanups.push(() => app.close());
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    const context = await browser.newContext({ viewport: { width: 420, height: 900 }, locale: 'vi-VN' });
+    cleanups.push(() => context.close());
+    const page = await context.newPage();
+    await page.goto(`${base}/login`);
+    await page.getByLabel('Tên đăng nhập').fill('vp-dmc');
+    await page.getByLabel('Mật khẩu').fill('mật khẩu văn phòng 2027');
+    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+
+    await page.getByRole('link', { name: 'Nhập văn bản' }).click();
+    const text = readFileSync(new URL('../fixtures/seeds/002_2904283af29c99e8.txt', import.meta.url), 'utf8');
+    const paste = page.locator('form[action="/import/text"]');
+    await paste.getByLabel('Nội dung văn bản').fill(text);
+    await paste.getByLabel('Mã văn bản').fill('tdg-865-nhap');
+    await paste.getByRole('button', { name: 'Đọc văn bản và đề xuất nhiệm vụ' }).click();
+    await page.getByText('3 thời hạn tìm thấy, 3 chưa duyệt').waitFor();
+    // The phrase is marked inside its sentence.
+    expect(await page.locator('mark').first().textContent()).toBe('hoàn thành trước ngày 31/5/2023');
+    await shot(page, '09-import-drafts');
+
+    // The first one by hand, with a shorter title; the rest in one step.
+    await page.getByLabel('Tên nhiệm vụ').first().fill('Đại hội Công đoàn cơ sở nhiệm kỳ 2023 - 2028');
+    await page.getByRole('button', { name: 'Chấp nhận', exact: true }).first().click();
+    await page.getByText('Đã chấp nhận thành nhiệm vụ').first().waitFor();
+    await page.getByRole('button', { name: 'Chấp nhận tất cả' }).click();
+    await page.getByText('3 thời hạn tìm thấy, 0 chưa duyệt').waitFor();
+    const made = await h.db.query<{ id: string; title: string }>("select id, title from obligations where directive_id = 'tdg-865-nhap' order by id");
+    expect(made.map((o) => o.id)).toEqual(['tdg-865-nhap.1', 'tdg-865-nhap.2', 'tdg-865-nhap.3']);
+    expect(made[0]!.title).toBe('Đại hội Công đoàn cơ sở nhiệm kỳ 2023 - 2028');
+    expect(h.recording!.plans).toEqual(made.map((o) => ({ obligationIds: [o.id] })));
+    await shot(page, '10-import-accepted');
   }, 90_000);
 });
