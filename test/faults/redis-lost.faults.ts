@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Database } from '../../src/adapters/postgres/database.js';
 import { clockAt, figures, hanchot, newPrefix, openRecord, privatePostgres, privateRedis, report, seedBurst, serviceEnv, sleep, smtpSink, statusCounts, until, type Hanchot, type PrivatePostgres, type PrivateRedis, type Sink } from './harness.js';
 
-// Friday 22/10/2027 07:59:00 in Hà Nội: the 08:00 reminders are planned for 40 s later.
+// Friday 22/10/2027 07:59:20 in Hà Nội: the 08:00 reminders are planned for 40 s later.
 const NOW = '2027-10-22T07:59:20+07:00';
 // The planner puts back the job of a delivery still queued 10 minutes on: the test cannot wait that
 // long, so it restarts the service with the clock 11 minutes on to see that step.

@@ -5,7 +5,7 @@ import { DELIVER_CONCURRENCY } from '../../jobs/deliver.js';
 import { clockAt, figures, hanchot, newPrefix, openRecord, privatePostgres, privateRedis, report, seedBurst, serviceEnv, sleep, smtpSink, statusCounts, until, type Hanchot, type PrivatePostgres, type PrivateRedis, type Sink } from './harness.js';
 
 const NOW = '2027-10-22T09:00:00+07:00';
-const BURST = 300;
+const BURST = 200;
 const OUTAGE_MS = 10_000;
 
 let pgServer: PrivatePostgres;
