@@ -33,8 +33,8 @@ export interface DeliverDeps {
  * outcome after. A worker killed in between leaves them `sending`; once the claim is older than
  * this lease another job takes them over and sends again. So delivery is at least once, and the
  * messages sent twice after a crash are at most those the dead worker had in flight (its
- * concurrency: DELIVER_CONCURRENCY in jobs/deliver.ts). The lease must outlast one provider call (Zalo's timeout is
- * at most 2 minutes; an SMTP server that stalls longer than this may see the message twice).
+ * concurrency, DELIVER_CONCURRENCY in jobs/deliver.ts). The lease must outlast one provider call
+ * (Zalo's timeout is at most 2 minutes; an SMTP server that stalls longer may see a message twice).
  */
 export const CLAIM_LEASE = Duration.fromObject({ minutes: 5 });
 
