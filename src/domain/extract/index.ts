@@ -75,8 +75,12 @@ const OBLIGATION_VERBS = /\b(gui|nop|bao cao|hoan thanh|to chuc|thuc hien|trien 
 const ADJACENT_ACTION = /\b(tien hanh|to chuc|so ket|tong ket|hoan thanh|thuc hien|bao cao|ket thuc|trien khai|danh gia)\b/;
 /** Nouns that an "hằng năm" after them only qualifies: "chương trình công tác hằng năm" is not a cadence. */
 const QUALIFIED_NOUNS = /\b(chuong trinh|ke hoach|noi dung|ket qua|chi tieu|nhiem vu|ngan sach|du toan|quy che)\b/;
-/** Contexts that rule a date out whatever governs it. */
-const NEVER_DEADLINE = /\b(hieu luc|thay cho|thoi han cu|thay the|tinh den|tinh tu|ke tu khi)\b/;
+/** Words just before a date that rule it out whatever governs it: a superseded or starting date. */
+const NEVER_DEADLINE = /\b(thay cho|thoi han cu|thay the|thay vi|ke tu|bat dau)\b/;
+/** Anywhere earlier in the clause: statistics windows and effective dates. */
+const NEVER_IN_CLAUSE = /\b(hieu luc|tinh den|tinh tu|binh quan)\b/;
+/** "Đại hội … sẽ diễn ra vào tháng 10-2023": when an event takes place, told as news, owes nothing. */
+const TAKES_PLACE = /\b(dien ra)\b/;
 const ANNIVERSARY = /\b(ky niem|ngay sinh|thanh lap dang|nam ngay|ngay truyen thong)\b/;
 
 export function extractDirective(input: string, options: ExtractOptions = {}): ExtractResult {
@@ -181,14 +185,16 @@ class Finder {
   private cueBefore(m: MentionAt): { cue: Cue; start: number } {
     const floor = this.clauseStart(m.from);
     const w = (k: number): string => (k >= floor ? this.T[k]!.t : '');
+    // A missing space glues the cue to the word before it ("nhân dânchậm nhất"): the token ends with it.
+    const glued = (k: number, cue: string): boolean => w(k) === cue || (w(k).length > cue.length + 1 && w(k).endsWith(cue));
     let k = m.from - 1;
     // Glue between the cue and the date: "chậm nhất là vào ngày", "chậm nhất đến 17h ngày", "hạn chót: ngày".
     while (k >= floor && m.from - k <= 3 && (w(k) === 'la' || w(k) === ':' || ((w(k) === 'vao' || w(k) === 'den' || w(k) === 'het') && ['nhat', 'la', 'chot', 'den'].includes(w(k - 1))))) k--;
-    if (w(k) === 'nhat' && (w(k - 1) === 'cham' || w(k - 1) === 'muon' || w(k - 1) === 'tre')) return { cue: 'no_later_than', start: k - 1 };
+    if (w(k) === 'nhat' && (glued(k - 1, 'cham') || w(k - 1) === 'muon' || w(k - 1) === 'tre')) return { cue: 'no_later_than', start: k - 1 };
     if (w(k) === 'nhat' && w(k - 1) === 'som') return { cue: null, start: m.from };
     if ((w(k) === 'chot' || w(k) === 'cuoi') && w(k - 1) === 'han') return { cue: 'no_later_than', start: k - 1 };
     if (w(k) === 'han' && w(k - 1) === 'thoi') return { cue: 'no_later_than', start: k - 1 };
-    if (w(k) === 'truoc') {
+    if (glued(k, 'truoc')) {
       const start = w(k - 1) === 'thanh' && w(k - 2) === 'hoan' ? k - 2 : w(k - 1) === 'xong' ? k - 1 : k;
       return { cue: 'before', start };
     }
@@ -249,7 +255,7 @@ class Finder {
   private negative(m: MentionAt, cue: Cue): string | null {
     const start = this.clauseStart(m.from);
     const near = this.wordsBetween(Math.max(start, m.from - 7), m.from);
-    if (NEVER_DEADLINE.test(near) || / som nhat (la )?(vao )?(ngay )?$/.test(near)) return 'context';
+    if (NEVER_DEADLINE.test(near) || / som nhat (la )?(vao )?(ngay )?$/.test(near) || NEVER_IN_CLAUSE.test(this.wordsBetween(start, m.from))) return 'context';
     if (this.insideAmendment(m.from)) return 'superseded';
     const dateSpan = this.header.dateSpan;
     if (dateSpan && this.T[m.from]!.start >= dateSpan[0] && this.T[m.from]!.start < dateSpan[1]) return 'issue date';
@@ -261,6 +267,7 @@ class Finder {
     // "từ đầu năm học đến ngày 15/10": the end of a reporting window, not a deadline.
     if (cue === 'until' && / tu /.test(this.wordsBetween(Math.max(start, m.from - 8), m.from))) return 'statistics';
     if (this.narrative(m)) return 'narrative';
+    if (TAKES_PLACE.test(this.wordsBetween(Math.max(start, m.from - 10), m.from))) return 'event news';
     const clause = this.prepared.text.slice(this.T[start]!.start, this.T[Math.max(start, this.clauseEnd(m.from) - 1)]!.end).toLocaleLowerCase('vi');
     if (/(^|[^\p{L}])đã([^\p{L}]|$)/u.test(clause) && cue !== 'within') return 'past';
     return null;
@@ -278,7 +285,8 @@ class Finder {
 
   /** "Ngày 14/10, Bộ GD&ĐT có văn bản …", "Sáng ngày 08/7, tại …", "Vào 15 giờ ngày 16/3/2021, …": news telling what happened or will happen. */
   private narrative(m: MentionAt): boolean {
-    return this.T[m.to]?.t === ',' && m.from - this.firstTokenOfSentence(m.from) <= 3;
+    const start = this.firstTokenOfSentence(m.from);
+    return this.T[m.to]?.t !== ':' && m.from - start <= 3 && !OBLIGATION_VERBS.test(this.wordsBetween(start, m.from));
   }
 
   // ---- decisions -------------------------------------------------------------------------
@@ -366,8 +374,7 @@ class Finder {
         const first = this.resolveYear(m.first, m.last.year);
         const last = this.resolveYear(m.last);
         if (!first.date || !last.date || last.date < first.date) return null;
-        const clause = this.wordsBetween(this.clauseStart(m.from), this.clauseEnd(m.from));
-        if (cue !== 'field' && !OBLIGATION_VERBS.test(clause)) return null;
+        // "từ ngày … đến ngày …" is a time to do something unless the clause tells of the past (checked above).
         return this.period(base, { unit: 'range', start: first.date, end: last.date }, cue === 'field' ? 0.9 : 0.75, first.assumed ?? last.assumed);
       }
       case 'named': {
@@ -375,7 +382,7 @@ class Finder {
         const early = /(truoc|cham lo|chuan bi) $/.test(before);
         const byDate = this.T[m.from]!.t === 'dip';
         // "về việc tổ chức Tết Nguyên đán …" names a cited document's subject.
-        if (/ ve viec /.test(this.wordsBetween(Math.max(this.clauseStart(m.from), m.from - 10), m.from))) return null;
+        if (/ ve viec /.test(this.wordsBetween(this.clauseStart(m.from), m.from))) return null;
         if (!early && !byDate && !/ dip $/.test(before) && cue !== 'field') return null;
         const year = m.anchor === 'tet_nguyen_dan' ? (m.year ?? null) : null;
         const offsetDays = early ? -1 : 0;
@@ -395,7 +402,7 @@ class Finder {
         return this.period(base, range, cue === 'field' ? 0.85 : 0.75, m.year === null ? `năm lấy theo ngày ban hành (${year})` : undefined);
       }
       case 'after_event': {
-        if (this.negative(m, null) === 'past') return null;
+        if (cue !== 'no_later_than' && this.negative(m, null) === 'past') return null;
         return this.undated(base, 'on_event', null, { kind: 'on_event', workingDays: m.days }, 0.7, m.working ? undefined : `${m.days} ngày (theo lịch) được tính là ${m.days} ngày làm việc`);
       }
       case 'month':
@@ -412,28 +419,30 @@ class Finder {
     const governed = cue === 'within' || cue === 'field' || cue === 'at' || cue === 'no_later_than' || cue === 'before' || ADJACENT_ACTION.test(around);
     if (!governed) return null;
     let assumed: string | undefined;
-    const yearOf = (y: number | null): number | null => {
+    // A month or quarter without its year is the next one after the directive (a month's grace, as for dates).
+    const yearOf = (y: number | null, lastMonth = 12): number | null => {
       if (y !== null) return y;
-      if (this.issuedYear === null) return null;
-      assumed = `năm lấy theo ngày ban hành (${this.issuedYear})`;
-      return this.issuedYear;
+      if (this.issuedYear === null || !this.issuedOn) return null;
+      const year = ymd(this.issuedYear, lastMonth, daysInMonth(this.issuedYear, lastMonth)) < addDays(this.issuedOn, -31) ? this.issuedYear + 1 : this.issuedYear;
+      assumed = `năm lấy theo ngày ban hành (${year})`;
+      return year;
     };
     let window: PeriodWindow;
     switch (m.type) {
       case 'month': {
-        const year = yearOf(m.year);
+        const year = yearOf(m.year, m.month);
         if (year === null) return null;
         window = { unit: 'month', year, month: m.month };
         break;
       }
       case 'quarter': {
-        const year = yearOf(m.year);
+        const year = yearOf(m.year, m.quarter * 3);
         if (year === null) return null;
         window = { unit: 'quarter', year, quarter: m.quarter };
         break;
       }
       case 'half': {
-        const year = yearOf(m.year);
+        const year = yearOf(m.year, m.half * 6);
         if (year === null) return null;
         window = { unit: 'half', year, half: m.half };
         break;
@@ -447,7 +456,7 @@ class Finder {
     if (this.issuedOn && bounds.end < this.issuedOn) return null;
     const confidence = (cue === 'field' || cue === 'within' ? 0.9 : 0.75) - (assumed ? 0.1 : 0);
     // "cuối tháng 1 năm 2018": by the month's last day; "trước tháng 6/2021": before the month starts.
-    if (m.type === 'month' && m.edge === 'end') return this.once(base, bounds.end, 'no_later_than', confidence, assumed);
+    if ((m.type === 'month' || m.type === 'quarter' || m.type === 'year') && m.edge === 'end') return this.once(base, bounds.end, 'no_later_than', confidence, assumed);
     if (cue === 'before') return this.once(base, bounds.start, 'before', confidence, assumed);
     if (cue === 'no_later_than' && m.type === 'month') return this.once(base, bounds.end, 'no_later_than', confidence, assumed);
     return this.period(base, window, confidence, assumed);
@@ -500,7 +509,9 @@ class Finder {
   private isCadence(m: MentionAt & { type: 'cadence' }, cue: Cue): boolean {
     if (m.lead || cue === 'field' || m.cadence === 'semiannual') return true;
     const before = this.wordsBetween(Math.max(this.clauseStart(m.from), m.from - 6), m.from);
-    if (QUALIFIED_NOUNS.test(before)) return false;
+    if (QUALIFIED_NOUNS.test(before) || / binh quan $/.test(before)) return false;
+    // "về việc sửa đổi quy định đánh giá hàng quý …": the subject of a cited or issued document.
+    if (/ ve viec /.test(this.wordsBetween(this.firstTokenOfSentence(m.from), m.from))) return false;
     if (/^ hoac nhiem ky/.test(this.wordsBetween(m.to, m.to + 3))) return false;
     return true;
   }
@@ -564,7 +575,9 @@ class Finder {
       const kept = best.get(key);
       if (!kept || c.confidence > kept.confidence) best.set(key, c);
     }
-    return [...best.values()].sort((a, b) => this.sortKey(a) - this.sortKey(b));
+    // "Hồ sơ khen thưởng hằng năm gửi … chậm nhất ngày 15/3 năm sau": one yearly deadline, the dated one.
+    const datedYearly = new Set([...best.values()].filter((c) => c.kind === 'yearly' && c.rule).map((c) => this.sentenceOf[c.at]));
+    return [...best.values()].filter((c) => !(c.kind === 'yearly' && !c.rule && datedYearly.has(this.sentenceOf[c.at]))).sort((a, b) => this.sortKey(a) - this.sortKey(b));
   }
 
   private sortKey(c: Candidate): number {

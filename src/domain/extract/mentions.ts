@@ -27,9 +27,9 @@ export type Mention =
   | { readonly type: 'month'; readonly month: number; readonly year: number | null; readonly edge: 'end' | 'start' | null }
   | { readonly type: 'month_range'; readonly first: number; readonly last: number; readonly year: number | null }
   | { readonly type: 'after_event'; readonly days: number; readonly working: boolean }
-  | { readonly type: 'quarter'; readonly quarter: number; readonly year: number | null }
+  | { readonly type: 'quarter'; readonly quarter: number; readonly year: number | null; readonly edge?: 'end' }
   | { readonly type: 'half'; readonly half: 1 | 2; readonly year: number | null }
-  | { readonly type: 'year'; readonly year: number }
+  | { readonly type: 'year'; readonly year: number; readonly edge?: 'end' }
   | { readonly type: 'cadence'; readonly cadence: 'yearly' | 'semiannual' | 'quarterly' | 'monthly'; readonly lead: boolean }
   | { readonly type: 'continuous' }
   | { readonly type: 'event' }
@@ -218,8 +218,19 @@ export function scanMentions(tokens: readonly Token[]): MentionAt[] {
         }
         case 'cuoi':
         case 'dau':
-        case 'giua':
-          return word(i + 1, 'thang') ? month(i, i + 1, t.t === 'cuoi' ? 'end' : t.t === 'dau' ? 'start' : null) : -1;
+        case 'giua': {
+          if (word(i + 1, 'thang')) return month(i, i + 1, t.t === 'cuoi' ? 'end' : t.t === 'dau' ? 'start' : null);
+          // "vào cuối quý IV/2023", "từ nay đến cuối năm 2025": by the last day.
+          if (t.t === 'cuoi' && word(i + 1, 'quy')) {
+            const q = ROMAN[T[i + 2]?.t ?? ''] ?? num(i + 2, 1);
+            if (q !== null && q !== undefined && q >= 1 && q <= 4) {
+              const y = yearAfter(i + 3);
+              return push(i, y ? y.end : i + 3, { type: 'quarter', quarter: q, year: y ? y.year : null, edge: 'end' });
+            }
+          }
+          if (t.t === 'cuoi' && word(i + 1, 'nam') && year4(i + 2) !== null) return push(i, i + 3, { type: 'year', year: year4(i + 2)!, edge: 'end' });
+          return -1;
+        }
         case 'quy': {
           const q = ROMAN[T[i + 1]?.t ?? ''] ?? num(i + 1, 1);
           if (q === null || q === undefined || q < 1 || q > 4) return -1;
@@ -266,6 +277,8 @@ export function scanMentions(tokens: readonly Token[]): MentionAt[] {
             const e = words(i, ...phrase);
             if (e > 0) return push(i, e, { type: 'event' });
           }
+          // "Báo cáo khi xảy ra sự cố …", "báo cáo khi có thay đổi": a report owed each time something happens.
+          if (word(i - 2, 'bao') && word(i - 1, 'cao') && (word(i + 1, 'xay') || word(i + 1, 'co') || word(i + 1, 'phat'))) return push(i, i + 3, { type: 'event' });
           // "họp bất thường khi cần (thiết)", "đột xuất khi cần thiết"
           const unplanned = (word(i - 2, 'bat') && word(i - 1, 'thuong')) || (word(i - 2, 'dot') && word(i - 1, 'xuat'));
           if (unplanned && word(i + 1, 'can')) return push(i - 2, word(i + 2, 'thiet') ? i + 3 : i + 2, { type: 'event' });
@@ -319,7 +332,10 @@ export function scanMentions(tokens: readonly Token[]): MentionAt[] {
         let j = i + 2;
         const working = words(j, 'lam', 'viec') > 0;
         if (working) j += 2;
-        if (word(j, 'sau') || words(j, 'ke', 'tu') > 0) return push(i, j + 1, { type: 'after_event', days: n, working });
+        if (word(j, 'sau') || words(j, 'ke', 'tu') > 0 || words(j, 'tu', 'khi') > 0) return push(i, j + 1, { type: 'after_event', days: n, working });
+        // "trong thời hạn 10 ngày làm việc", "trong vòng 7 ngày": counted from the event the sentence names.
+        const within = (word(i - 1, 'han') && word(i - 2, 'thoi') && word(i - 3, 'trong')) || (word(i - 1, 'vong') && word(i - 2, 'trong'));
+        if (within) return push(word(i - 1, 'vong') ? i - 2 : i - 3, j, { type: 'after_event', days: n, working });
       }
       const tm = time(i);
       if (tm) {
@@ -343,6 +359,10 @@ export function scanMentions(tokens: readonly Token[]): MentionAt[] {
     }
     // "ngày 30/10 hàng năm"
     if (d.date.year === null && (word(d.end, 'hang') || word(d.end, 'moi')) && word(d.end + 1, 'nam')) {
+      return push(i, d.end + 2, { type: 'yearly_date', month: d.date.month, day: d.date.day });
+    }
+    // "chậm nhất ngày 15/3 năm sau": each year, for the year before.
+    if (d.date.year === null && word(d.end, 'nam') && word(d.end + 1, 'sau')) {
       return push(i, d.end + 2, { type: 'yearly_date', month: d.date.month, day: d.date.day });
     }
     // "trước ngày 10/07 của năm báo cáo", "… của năm liền kề năm báo cáo": every year.

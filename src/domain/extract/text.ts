@@ -88,7 +88,9 @@ export interface Token {
   readonly newlines: number;
 }
 
-const isLetter = (c: string): boolean => (c >= 'a' && c <= 'z') || c > '\u00bf';
+const LETTER = /\p{L}/u;
+/** Folded Vietnamese is ASCII; other scripts stay letters, while dashes and quotes (U+2013, U+201C) are punctuation. */
+const isLetter = (c: string): boolean => (c >= 'a' && c <= 'z') || (c > '\u00bf' && LETTER.test(c));
 const isDigit = (c: string): boolean => c >= '0' && c <= '9';
 const isSpace = (c: string): boolean => c === ' ' || c === '\n' || c === '\f' || c === '\v';
 

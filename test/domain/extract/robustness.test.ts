@@ -59,6 +59,13 @@ describe('encodings and layout', () => {
       ['Gửi báo cáo chậm nhất ngày 15 hằng tháng.', 'monthly', null],
       ['Tổ chức tập huấn từ ngày 01/6/2020 đến ngày 30/6/2020.', 'period', '2020-06-30'],
       ['Báo cáo đột xuất khi có yêu cầu.', 'on_event', null],
+      ['Báo cáo khi xảy ra sự cố lớn về kỹ thuật.', 'on_event', null],
+      ['Sau khi nhận quyết định, trong thời hạn 10 ngày làm việc phải tổ chức trao tặng.', 'on_event', null],
+      ['Hồ sơ khen thưởng hằng năm gửi về chậm nhất ngày 15/3 năm sau.', 'yearly', null],
+      ['Đại hội cấp huyện hoàn thành vào cuối quý IV/2023.', 'once', '2023-12-31'],
+      ['Từ nay đến cuối năm 2025, các bộ hoàn thành rà soát.', 'once', '2025-12-31'],
+      ['Thời gian tổ chức từ 26/11/2023 – 10/12/2023.', 'period', '2023-12-10'],
+      ['Ủy ban hoàn thành việc công bố danh sách đại biểu Hội đồng nhân dânchậm nhất là ngày 4 tháng 3 năm 2021.', 'once', '2021-03-04'],
     ];
     for (const [text, kind, due] of cases) {
       const found = extractDirective(text, { issuedOn: '2017-01-01' }).obligations;
@@ -85,6 +92,11 @@ describe('encodings and layout', () => {
       'Đại hội Công đoàn tỉnh nhiệm kỳ 2023 - 2028.',
       'Đưa vào chương trình công tác hằng năm của đơn vị.',
       'Học sinh tựu trường sớm nhất vào ngày 1/8/2013.',
+      'Đại hội Công đoàn tỉnh sẽ diễn ra vào tháng 10/2023.',
+      'Thời gian thực hiện kể từ 00 giờ ngày 23/4/2020 cho đến khi có thông báo mới.',
+      'Bình quân hằng năm số hội viên tăng 4,3%.',
+      'Ngày 16/4/2020 Ủy ban nhân dân tỉnh ban hành Chỉ thị số 11/CT-UBND.',
+      'Các số liệu tính từ tháng 9/2016 đến hết tháng 6/2021.',
     ];
     for (const text of traps) expect(extractDirective(text, { issuedOn: '2020-08-01' }).obligations.map((o) => o.phrase), text).toEqual([]);
   });
