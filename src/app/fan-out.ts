@@ -52,15 +52,18 @@ export async function fanOut(
 ): Promise<FanOutResult> {
   const { store } = deps;
   const now = deps.clock.now();
-  const recipients = await store.pendingRecipients(step.obligationId, step.occurrenceKey, splitStep(step.step).unitId);
+  const ownUnit = splitStep(step.step).unitId;
   const sendAt = step.urgent ? now : DateTimeMax(step.fireAt, now).plus({ milliseconds: deps.digestSettleMs ?? 5_000 });
   let deliveries = 0;
   let created = 0;
-  // In slices: a national burst (130,000 units) starts sending after its first slice, not after the
-  // whole insert, and never holds every row and its JSON at once. Each slice is recorded before it
-  // is queued, so a fan-out that dies midway is redone from the record (unique keys, known job ids).
-  for (let i = 0; i < recipients.length; i += FAN_OUT_SLICE) {
-    const rows = recipients.slice(i, i + FAN_OUT_SLICE).map((r) => deliveryRow(deps.channels, step, r));
+  // In slices, read, recorded and queued: a national burst (130,000 units) starts sending after its
+  // first slice, not after reading and inserting everything, and never holds every row at once.
+  // Each slice is recorded before it is queued, so a fan-out that dies midway is redone from the
+  // record (unique keys, known job ids).
+  let after: { unitId: string; contactId: string } | undefined;
+  for (;;) {
+    const recipients = await store.pendingRecipients(step.obligationId, step.occurrenceKey, ownUnit, { after, limit: FAN_OUT_SLICE });
+    const rows = recipients.map((r) => deliveryRow(deps.channels, step, r));
     created += (await store.insertDeliveries(rows, now)).length;
     // Queue every sendable row, not only the new ones: a fan-out that died after inserting is redone here.
     const jobs: TimedJob<DeliverPayload>[] = rows
@@ -68,6 +71,9 @@ export async function fanOut(
       .map((r) => ({ jobId: r.idempotencyKey, payload: { messageKey: r.messageKey, idempotencyKey: r.idempotencyKey, urgent: step.urgent }, at: sendAt }));
     await deps.queue.enqueueDeliveries(jobs);
     deliveries += rows.length;
+    const last = recipients.at(-1);
+    if (!last || recipients.length !== FAN_OUT_SLICE) break;
+    after = { unitId: last.unitId, contactId: last.contactId };
   }
   await store.markStep(step.obligationId, step.occurrenceKey, step.step, 'fired', null, now);
   deps.logger?.info({ obligationId: step.obligationId, occurrenceKey: step.occurrenceKey, step: step.step, deliveries, created }, 'reminder step fanned out');

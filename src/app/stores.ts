@@ -184,7 +184,13 @@ export interface FanOutStore {
    * Contacts of the units that still owe the occurrence. Without `unitId`: the units on the
    * occurrence's own due (an extended unit has its own ladder); with it: that unit only.
    */
-  pendingRecipients(obligationId: string, occurrenceKey: string, unitId?: string): Promise<PendingRecipient[]>;
+  /** In (unit, contact) order; `page` reads the next `limit` after `after` (a fan-out reads 130,000 in slices). */
+  pendingRecipients(
+    obligationId: string,
+    occurrenceKey: string,
+    unitId?: string,
+    page?: { readonly after?: { readonly unitId: string; readonly contactId: string }; readonly limit: number },
+  ): Promise<PendingRecipient[]>;
   /** Inserts with ON CONFLICT DO NOTHING; returns the keys that were new. */
   insertDeliveries(rows: readonly NewDelivery[], now: DateTime): Promise<string[]>;
   markStep(obligationId: string, occurrenceKey: string, step: string, status: StepStatus, reason: string | null, now: DateTime): Promise<void>;

@@ -348,7 +348,12 @@ export class PostgresStore extends FollowUpStore implements CatalogueStore, Plan
     return rows[0] && stepOf(rows[0]);
   }
 
-  async pendingRecipients(obligationId: string, occurrenceKey: string, unitId?: string): Promise<PendingRecipient[]> {
+  async pendingRecipients(
+    obligationId: string,
+    occurrenceKey: string,
+    unitId?: string,
+    page?: { readonly after?: { readonly unitId: string; readonly contactId: string }; readonly limit: number },
+  ): Promise<PendingRecipient[]> {
     const rows = await this.db.query(
       `select a.unit_id, u.name as unit_name, c.id as contact_id, c.name, c.email, c.phone, c.zalo_user_id, c.channels
        from assignments a
@@ -357,8 +362,10 @@ export class PostgresStore extends FollowUpStore implements CatalogueStore, Plan
        join contacts c on c.unit_id = a.unit_id and c.deleted_at is null
        where a.obligation_id = $1 and a.occurrence_key = $2 and a.status in ('pending', 'extended', 'overdue')
          and (case when $3::text is null then a.due = oc.effective_due else a.unit_id = $3 end)
-       order by a.unit_id, c.id`,
-      [obligationId, occurrenceKey, unitId ?? null],
+         and ($4::text is null or (a.unit_id, c.id) > ($4::text, $5::text))
+       order by a.unit_id, c.id
+       limit $6`,
+      [obligationId, occurrenceKey, unitId ?? null, page?.after?.unitId ?? null, page?.after?.contactId ?? null, page?.limit ?? null],
     );
     return rows.map(recipientRow);
   }
