@@ -24,7 +24,6 @@ import { fanOut } from '../../src/app/fan-out.js';
 import { planReminders } from '../../src/app/plan.js';
 import type { Channel, Clock } from '../../src/app/ports.js';
 import { syncCatalogue } from '../../src/app/sync.js';
-import { QUEUE_RETRIES, redisConnection } from '../../src/main/service.js';
 import { RecordingQueue } from '../support/recording-queue.js';
 import { shippedConfig } from '../support/shipped-config.js';
 import { TEST_SECRET } from '../support/secret.js';
@@ -367,5 +366,20 @@ export async function statusCounts(db: Database): Promise<Record<string, number>
   const rows = await db.query<{ status: string; n: number }>('select status, count(*)::int as n from deliveries group by 1');
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
 }
+
+/** BullMQ's connection to a loopback Redis (what src/main/service.ts builds from REDIS_URL). */
+export function redisConnection(url: string): { host: string; port: number; maxRetriesPerRequest: null } {
+  const u = new URL(url);
+  return { host: u.hostname, port: Number(u.port), maxRetriesPerRequest: null };
+}
+
+/** The test process only adds jobs; the retry policy travels with each job it adds. */
+export const QUEUE_RETRIES = {
+  plan: { attempts: 5, backoffMs: 5_000 },
+  fire: { attempts: 10, backoffMs: 2_000 },
+  deliver: { attempts: 8, backoffMs: 10_000 },
+  escalate: { attempts: 10, backoffMs: 2_000 },
+  digest: { attempts: 10, backoffMs: 5_000 },
+};
 
 export const newPrefix = () => `f${randomBytes(4).toString('hex')}`;

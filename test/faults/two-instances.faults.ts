@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BullmqJobQueue } from '../../src/adapters/bullmq/bullmq-queue.js';
 import type { Database } from '../../src/adapters/postgres/database.js';
-import { QUEUE_RETRIES, redisConnection } from '../../src/main/service.js';
-import { addContacts, clockAt, figures, hanchot, newPrefix, openRecord, privatePostgres, privateRedis, report, serviceEnv, sleep, smtpSink, statusCounts, until, type Hanchot, type PrivatePostgres, type PrivateRedis, type Sink } from './harness.js';
+import { addContacts, QUEUE_RETRIES, redisConnection, clockAt, figures, hanchot, newPrefix, openRecord, privatePostgres, privateRedis, report, serviceEnv, sleep, smtpSink, statusCounts, until, type Hanchot, type PrivatePostgres, type PrivateRedis, type Sink } from './harness.js';
 
 // Friday 22/10/2027, 25 s before the 08:00 reminders (the 30/10 report's 7-day step among them).
 const NOW = '2027-10-22T07:59:35+07:00';
