@@ -229,12 +229,15 @@ export async function smtpSink(): Promise<Sink> {
         });
       },
     });
+    // Clients killed mid-message reset their connections: expected here, not a failure of the sink.
+    s.on('error', () => undefined);
     (s as unknown as { server: Server }).server.on('connection', (sock: Socket) => {
+      sock.on('error', () => undefined);
       sockets.add(sock);
       sock.once('close', () => sockets.delete(sock));
     });
     await new Promise<void>((resolve, reject) => {
-      s.once('error', reject);
+      (s as unknown as { server: Server }).server.once('error', reject);
       s.listen(port, '127.0.0.1', () => resolve());
     });
     server = s;
