@@ -27,9 +27,9 @@ const RUNS = Number(argValue('--runs') ?? 3);
 
 const plan: { ceilingN: { bullmq: number; smtp: number; axios: number }; bursts: [number, Mode[], number][]; planningUnits: number[]; naiveUnits: number; domainObligations: number; digestUnits: number; extractMb: number } = quick
   ? // Under two minutes: the ceilings three times, each burst once (n=1 in the table).
-    { ceilingN: { bullmq: 3_000, smtp: 800, axios: 1_000 }, bursts: [[300, ['email', 'zalo', 'mix'], 1]], planningUnits: [1_000, 10_000], naiveUnits: 20_000, domainObligations: 200, digestUnits: 200, extractMb: 1 }
+    { ceilingN: { bullmq: 2_000, smtp: 300, axios: 500 }, bursts: [[200, ['email', 'zalo', 'mix'], 1]], planningUnits: [200, 1_000], naiveUnits: 5_000, domainObligations: 200, digestUnits: 50, extractMb: 1 }
   : {
-      ceilingN: { bullmq: 20_000, smtp: 5_000, axios: 5_000 },
+      ceilingN: { bullmq: 10_000, smtp: 2_000, axios: 3_000 },
       // [units, channels, runs]: the 20,000 and 130,000 bursts take minutes each on this machine.
       bursts: [
         [2_000, ['email', 'zalo', 'mix'], RUNS],
@@ -117,8 +117,11 @@ async function main() {
             const b = await burst(loaded, { smtp }, redis, units, mode, 1, Math.max(15 * 60_000, units * 30));
             if (b.messages !== units || b.sentRows !== units) throw new Error(`burst ${units} ${mode}: ${b.messages} messages, ${b.sentRows} rows sent, expected ${units}`);
             runs.push(b);
-            lags.push(b.firingLagSeconds);
-            timerLags.push(b.timerLagSeconds);
+            // A timer the replan added after its instant measures the bench's own lateness, not the service's.
+            if (!b.lateTimer) {
+              lags.push(b.firingLagSeconds);
+              timerLags.push(b.timerLagSeconds);
+            }
             log(
               `burst ${units} ${mode} run ${r + 1}: fire→last ${fmt(b.fireToLastSeconds, 1)} s, ${fmt(b.perSecond)}/s, timer lag ${fmt(b.timerLagSeconds, 2)} s, first send ${fmt(b.firingLagSeconds, 2)} s after fire+settle, RSS ${fmt(b.peakRssMb)} MB, CPU ${fmt(b.cpuPerMessageMs, 2)} ms/msg, Redis +${fmt(b.redisPeakMb, 1)} MB, plan ${fmt(b.planSeconds, 1)} s${b.lateTimer ? ' (timer added late)' : ''}`,
             );
@@ -184,7 +187,8 @@ async function main() {
       row('3. Planning', `pure domain: ${fmt(plan.domainObligations)} obligations × 10 years, occurrences/s`, `${fmtS(domain.perSecond)} (${fmt(domain.occurrences)} occurrences)`, '');
       const plans: PlanningResult[] = [];
       for (const units of plan.planningUnits) {
-        const p = await planning(loaded, redis, units, units <= 20_000);
+        // Escalation timers are one per unit and notice: measured at the smaller size only.
+        const p = await planning(loaded, redis, units, units === plan.planningUnits[0]);
         plans.push(p);
         log(`planning ${units}: ${fmt(p.seconds, 1)} s, ${p.steps} steps, ${fmt(p.bytesPerStep)} B/step, all keys ${fmt(p.redisBytes)} B${p.escalation ? `, escalation ${p.escalation.timers} timers ${fmt(p.escalation.bytesPerTimer)} B each` : ''}`);
         row('3. Planning', `full planner run, 35-day horizon, ${fmt(units)} units × 5 obligations (s)`, fmt(p.seconds, 1), '');
@@ -222,7 +226,7 @@ async function main() {
     if (want('naive')) {
       const nv = await naive(redis, plan.naiveUnits);
       const ours = (results.planning as PlanningResult[] | undefined)?.at(-1);
-      const ourBurst = (results.bursts as { units: number; planSeconds: Spread }[] | undefined)?.find((b) => b.units === plan.naiveUnits);
+      const ourBurst = (results.bursts as { units: number; planSeconds: Spread }[] | undefined)?.find((b) => b.units === plan.naiveUnits && b.planSeconds);
       results.naive = { ...nv, ours: { planSeconds: ourBurst?.planSeconds.median, timerBytes: ours?.bytesPerStep } };
       log(`naive ${nv.units}: ${fmt(nv.seconds, 1)} s to add the jobs, ${fmt(nv.redisBytes / 1048576, 1)} MB in Redis (${nv.keys} keys)`);
       row('6. Naive', `${fmt(nv.units)} delayed jobs (one per unit, one step): Redis · time to add them`, `${fmt(nv.redisBytes / 1048576, 1)} MB · ${fmt(nv.seconds, 1)} s`, '');
@@ -262,6 +266,8 @@ function domainOccurrences(calendar: Parameters<typeof occurrencesBetween>[3], c
   const rules = Array.from({ length: count }, (_, i) => kinds[i % kinds.length]!(i) as DueRule);
   const rates: number[] = [];
   let occurrences = 0;
+  // One unmeasured pass first: the JIT, and the calendar's per-year caches.
+  for (const rule of rules) occurrencesBetween(rule, '2020-01-01', '2029-12-31', calendar, { roll: 'next_working_day' });
   for (let r = 0; r < RUNS; r++) {
     const t = process.hrtime.bigint();
     occurrences = 0;
@@ -280,12 +286,13 @@ async function extraction(mb: number): Promise<Extraction> {
   if (!existsSync(module)) return { unavailable: 'src/domain/extract/index.ts is not there yet' };
   const seedsDir = join(root, 'test', 'fixtures', 'seeds');
   const seeds = readdirSync(seedsDir).filter((f) => f.endsWith('.txt')).map((f) => readFileSync(join(seedsDir, f), 'utf8'));
+  const k = quick ? 0.25 : 1;
   const adversarial = [
-    { name: 'one line of "ngày 31/12/2023 " repeated', text: 'trước ngày 31/12/2023 '.repeat(20_000) },
-    { name: 'digits and slashes without spaces', text: '1/2/3/4/5/6/7/8/9/'.repeat(30_000) },
-    { name: '"chậm nhất" chains, no dates', text: 'chậm nhất trước khi hoặc khi có phát sinh trong '.repeat(10_000) },
-    { name: 'deep parentheses', text: '('.repeat(100_000) + ')'.repeat(100_000) },
-    { name: 'one 500 KB word', text: 'đ'.repeat(250_000) },
+    { name: 'one line of "ngày 31/12/2023 " repeated', text: 'trước ngày 31/12/2023 '.repeat(20_000 * k) },
+    { name: 'digits and slashes without spaces', text: '1/2/3/4/5/6/7/8/9/'.repeat(30_000 * k) },
+    { name: '"chậm nhất" chains, no dates', text: 'chậm nhất trước khi hoặc khi có phát sinh trong '.repeat(10_000 * k) },
+    { name: 'deep parentheses', text: '('.repeat(100_000 * k) + ')'.repeat(100_000 * k) },
+    { name: 'one 500 KB word', text: 'đ'.repeat(250_000 * k) },
   ];
   // In a worker, so that a pathological input is stopped after 30 s instead of hanging the run.
   const code = `

@@ -214,8 +214,8 @@ export async function burst(loaded: Loaded, sinks: Sinks, redis: Redis, units: n
     await early.queue.close();
 
     // 2. The service process on a clock where the fire instant is a few seconds ahead.
-    const leadMs = 4_000 + planSeconds * 1000;
-    const fireReal = Date.now() + 3_000 + leadMs;
+    // Room for the service process to start (~2–3 s on the busy machine) and the replan (≤ the first run).
+    const fireReal = Date.now() + 6_000 + 1.5 * planSeconds * 1000;
     const offset = FIRE_AT.toMillis() - fireReal;
     const env: Record<string, string> = {
       DATABASE_URL: `${PG_URL}?options=${encodeURIComponent(`-c search_path=${record.schema}`)}`,
