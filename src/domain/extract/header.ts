@@ -129,5 +129,5 @@ function issuerFromSymbol(number: string | null): string | null {
   if (!number) return null;
   const parts = number.split(/[-/]/);
   const suffix = parts[parts.length - 1] ?? '';
-  return ISSUER_BY_SYMBOL[suffix] ?? null;
+  return Object.hasOwn(ISSUER_BY_SYMBOL, suffix) ? ISSUER_BY_SYMBOL[suffix]! : null;
 }

@@ -35,8 +35,8 @@ export interface ObligationDraft {
   readonly sentence: string;
   readonly title: string;
   readonly confidence: number;
-  /** The due rule an accepted draft becomes (src/domain/due-rule.ts). */
-  readonly dueRule: DueRule;
+  /** The due rule an accepted draft becomes (src/domain/due-rule.ts); null when a date lacks its year and the issue date is unknown. */
+  readonly dueRule: DueRule | null;
   /** "14:00" for "trước 14 giờ, ngày 05/12/2017". */
   readonly time?: string;
   /** What was inferred rather than read ("năm lấy theo ngày ban hành 2020"). */
@@ -114,6 +114,7 @@ class Finder {
   /** Sentence index of each token. */
   private readonly sentenceOf: Int32Array;
   private readonly issuedYear: number | null;
+  private readonly plain: boolean;
 
   constructor(
     private readonly input: string,
@@ -131,6 +132,8 @@ class Finder {
       this.sentenceOf[i] = s;
     });
     this.issuedYear = issuedOn ? Number(issuedOn.slice(0, 4)) : null;
+    // Text typed without diacritics: "đã" can only be told by its folded form ("da").
+    this.plain = !/[\u00c0-\u1ef9]/.test(prepared.text.slice(0, 20_000));
   }
 
   run(mentions: readonly MentionAt[]): ObligationDraft[] {
@@ -255,7 +258,7 @@ class Finder {
   private negative(m: MentionAt, cue: Cue): string | null {
     const start = this.clauseStart(m.from);
     const near = this.wordsBetween(Math.max(start, m.from - 7), m.from);
-    if (NEVER_DEADLINE.test(near) || / som nhat (la )?(vao )?(ngay )?$/.test(near) || NEVER_IN_CLAUSE.test(this.wordsBetween(start, m.from))) return 'context';
+    if (NEVER_DEADLINE.test(near) || / som nhat (la )?(vao )?(ngay )?$/.test(near) || NEVER_IN_CLAUSE.test(this.wordsBetween(start, m.from + 1))) return 'context';
     if (this.insideAmendment(m.from)) return 'superseded';
     const dateSpan = this.header.dateSpan;
     if (dateSpan && this.T[m.from]!.start >= dateSpan[0] && this.T[m.from]!.start < dateSpan[1]) return 'issue date';
@@ -269,7 +272,8 @@ class Finder {
     if (this.narrative(m)) return 'narrative';
     if (TAKES_PLACE.test(this.wordsBetween(Math.max(start, m.from - 10), m.from))) return 'event news';
     const clause = this.prepared.text.slice(this.T[start]!.start, this.T[Math.max(start, this.clauseEnd(m.from) - 1)]!.end).toLocaleLowerCase('vi');
-    if (/(^|[^\p{L}])đã([^\p{L}]|$)/u.test(clause) && cue !== 'within') return 'past';
+    const past = this.plain ? / da /.test(this.wordsBetween(start, this.clauseEnd(m.from))) : /(^|[^\p{L}])đã([^\p{L}]|$)/u.test(clause);
+    if (past && cue !== 'within') return 'past';
     return null;
   }
 
@@ -307,14 +311,14 @@ class Finder {
         if (!strong && !OBLIGATION_VERBS.test(clause)) return null;
         const resolved = this.resolveYear(m.date);
         if (resolved.date && this.issuedOn && resolved.date < this.issuedOn && !strong) return null;
-        const bound: Bound = cue === 'before' ? 'before' : 'no_later_than';
+        // "trước 14 giờ, ngày 05/12/2017" is met on the 5th before 14:00: the day itself still counts.
+        const bound: Bound = cue === 'before' && !m.time ? 'before' : 'no_later_than';
         const event = this.orOnEvent(m, next);
         if (event) consumeNext();
         const confidence = (strong ? 0.95 : cue === 'at' || cue === 'until' ? 0.75 : 0.6) - (resolved.assumed ? 0.1 : 0) - (resolved.date && this.issuedOn && resolved.date < this.issuedOn ? 0.5 : 0);
         const due = resolved.date;
-        const rule: DueRule = due
-          ? { kind: 'once', date: due, bound, ...(event ? { orOnEvent: { workingDays: DEFAULT_EVENT_WORKING_DAYS } } : {}) }
-          : { kind: 'yearly', month: m.date.month, day: m.date.day };
+        // Without a year and an issue date there is no date to plan: the admin must give one.
+        const rule: DueRule | null = due ? { kind: 'once', date: due, bound, ...(event ? { orOnEvent: { workingDays: DEFAULT_EVENT_WORKING_DAYS } } : {}) } : null;
         return {
           ...base,
           to: event ? event.to : m.to,
@@ -331,9 +335,13 @@ class Finder {
           ...(resolved.assumed ? { assumed: resolved.assumed } : {}),
         };
       }
-      case 'yearly_date':
+      case 'yearly_date': {
         if (this.negative(m, 'field')) return null;
-        return this.undated(base, 'yearly', { month: m.month, day: m.day }, { kind: 'yearly', month: m.month, day: m.day }, 0.95);
+        // "trước ngày 15/12 hằng năm": the 14th is the last day that meets it, every year (a non-leap year's reckoning for 1/3).
+        const last = cue === 'before' ? addDays(ymd(2023, m.month, Math.min(m.day, daysInMonth(2023, m.month))), -1) : null;
+        const dueRule: DueRule = last ? { kind: 'yearly', month: Number(last.slice(5, 7)), day: Number(last.slice(8, 10)) } : { kind: 'yearly', month: m.month, day: m.day };
+        return { ...this.undated(base, 'yearly', { month: m.month, day: m.day }, dueRule, 0.95), bound: cue === 'before' ? 'before' : null };
+      }
       case 'monthly_day':
         return this.undated(base, 'monthly', { day: m.day }, { kind: 'monthly', day: m.day }, 0.95);
       case 'cadence': {
@@ -371,9 +379,12 @@ class Finder {
       }
       case 'range': {
         if (this.negative(m, cue)) return null;
-        const first = this.resolveYear(m.first, m.last.year);
         const last = this.resolveYear(m.last);
+        // "từ ngày 25/12 đến ngày 5/1/2024": a start without a year is the last one before the end.
+        let first = this.resolveYear(m.first, last.date ? Number(last.date.slice(0, 4)) : m.last.year);
+        if (m.first.year === null && first.date && last.date && first.date > last.date) first = this.resolveYear(m.first, Number(last.date.slice(0, 4)) - 1);
         if (!first.date || !last.date || last.date < first.date) return null;
+        if (this.issuedOn && last.date < this.issuedOn) return null;
         // "từ ngày … đến ngày …" is a time to do something unless the clause tells of the past (checked above).
         return this.period(base, { unit: 'range', start: first.date, end: last.date }, cue === 'field' ? 0.9 : 0.75, first.assumed ?? last.assumed);
       }
@@ -396,9 +407,14 @@ class Finder {
       }
       case 'month_range': {
         if (this.negative(m, cue)) return null;
-        const year = m.year ?? this.issuedYear;
+        let year = m.year ?? this.issuedYear;
         if (year === null) return null;
-        const range = { unit: 'range', start: ymd(year, m.first, 1), end: ymd(year, m.last, daysInMonth(year, m.last)) } as const;
+        // A window that closed before the directive: statistics, or (without a year) next year's.
+        if (this.issuedOn && ymd(year, m.last, daysInMonth(year, m.last)) < addDays(this.issuedOn, -31)) {
+          if (m.year !== null) return null;
+          year += 1;
+        }
+        const range = { unit: 'range', start: ymd(m.firstYear ?? year, m.first, 1), end: ymd(year, m.last, daysInMonth(year, m.last)) } as const;
         return this.period(base, range, cue === 'field' ? 0.85 : 0.75, m.year === null ? `năm lấy theo ngày ban hành (${year})` : undefined);
       }
       case 'after_event': {
@@ -543,9 +559,10 @@ class Finder {
     const cadenceOfHeading = new Map<number, MentionAt>();
     for (const m of mentions) {
       if (m.type !== 'cadence') continue;
-      const para = this.paragraphOfToken(m.from);
-      if (para.isHeading) {
-        const index = this.layout.paragraphs.indexOf(para);
+      const sentence = this.layout.sentences[this.sentenceOf[m.from] ?? 0];
+      const para = sentence ? this.layout.paragraphs[sentence.paragraph] : undefined;
+      if (sentence && para?.isHeading) {
+        const index = sentence.paragraph;
         if (!cadenceOfHeading.has(index)) cadenceOfHeading.set(index, m);
       }
     }
@@ -568,16 +585,22 @@ class Finder {
 
   /** One task stated twice ("- Hàng năm, xây dựng …" and its "Thời gian: thực hiện hàng năm") is one obligation. */
   private dedupe(candidates: readonly Candidate[]): Candidate[] {
-    // Of two statements of one task, keep the surer one (the time line's, whose title is the item).
+    // A time line ("Thời gian hoàn thành: Hàng năm") or a heading dates the task of its item: one
+    // finding per rule and item, and it replaces the same rule stated in the item's own text.
+    // Elsewhere each clause is its own task, even with the same date as its neighbour.
+    const itemKey = (c: Candidate) => `${this.itemOf(c)}|${c.kind}|${c.due}|${c.windowStart}|${JSON.stringify(c.rule)}`;
+    const itemLevel = (c: Candidate) => c.ownerParagraph !== undefined || this.paragraphOfToken(c.at).role === 'time';
     const best = new Map<string, Candidate>();
     for (const c of candidates) {
-      const key = `${this.itemOf(c)}|${c.kind}|${c.due}|${c.windowStart}|${JSON.stringify(c.rule)}`;
+      const key = itemLevel(c) ? itemKey(c) : `${itemKey(c)}|${this.clauseStart(c.at)}`;
       const kept = best.get(key);
       if (!kept || c.confidence > kept.confidence) best.set(key, c);
     }
+    const stated = new Set([...best.values()].filter(itemLevel).map(itemKey));
+    const kept = [...best.values()].filter((c) => itemLevel(c) || !stated.has(itemKey(c)));
     // "Hồ sơ khen thưởng hằng năm gửi … chậm nhất ngày 15/3 năm sau": one yearly deadline, the dated one.
-    const datedYearly = new Set([...best.values()].filter((c) => c.kind === 'yearly' && c.rule).map((c) => this.sentenceOf[c.at]));
-    return [...best.values()].filter((c) => !(c.kind === 'yearly' && !c.rule && datedYearly.has(this.sentenceOf[c.at]))).sort((a, b) => this.sortKey(a) - this.sortKey(b));
+    const datedYearly = new Set(kept.filter((c) => c.kind === 'yearly' && c.rule).map((c) => this.sentenceOf[c.at]));
+    return kept.filter((c) => !(c.kind === 'yearly' && !c.rule && datedYearly.has(this.sentenceOf[c.at]))).sort((a, b) => this.sortKey(a) - this.sortKey(b));
   }
 
   private sortKey(c: Candidate): number {
@@ -601,7 +624,7 @@ class Finder {
       const s = clampSentence(sentence.start, sentence.end, startOffset, endOffset);
       sentenceText = text.slice(s.start, s.end);
       const para = this.layout.paragraphs[sentence.paragraph]!;
-      title = para.role === 'time' ? this.itemTitle(para) : this.clauseTitle(sentenceText, startOffset - s.start, phraseText, para, c.kind === 'relative');
+      title = para.role === 'time' ? this.itemTitle(para) : this.clauseTitle(sentenceText, startOffset - s.start, phraseText, para, c.kind === 'relative', c.kind === 'once' || c.kind === 'period');
     }
     const { from: _f, to: _t, at: _a, titleFrom: _tf, ownerParagraph: _op, ...rest } = c;
     return {
@@ -614,7 +637,7 @@ class Finder {
       orOnEvent: rest.orOnEvent,
       phrase: this.input.slice(span[0], span[1]),
       span,
-      sentence: collapseSpaces(sentenceText),
+      sentence: this.collapsed(sentenceText),
       title,
       confidence: rest.confidence,
       dueRule: rest.dueRule,
@@ -623,16 +646,38 @@ class Finder {
     };
   }
 
+  /** Many findings share a sentence: collapse each once. */
+  private readonly collapsedCache = new Map<string, string>();
+  private collapsed(text: string): string {
+    let c = this.collapsedCache.get(text);
+    if (c === undefined) {
+      c = collapseSpaces(text);
+      if (this.collapsedCache.size > 256) this.collapsedCache.clear();
+      this.collapsedCache.set(text, c);
+    }
+    return c;
+  }
+
   private firstSentence(p: Paragraph): string {
-    const s = this.layout.sentences.find((x) => x.start >= p.start && x.start < p.end);
+    // Sentences are in text order: the first one starting inside p, by binary search.
+    const all = this.layout.sentences;
+    let lo = 0;
+    let hi = all.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (all[mid]!.start < p.start) lo = mid + 1;
+      else hi = mid;
+    }
+    const s = all[lo] && all[lo]!.start < p.end ? all[lo] : undefined;
     return s ? this.prepared.text.slice(s.start, s.end) : this.prepared.text.slice(p.start, Math.min(p.end, p.start + MAX_SENTENCE));
   }
 
-  /** The task a "Thời gian hoàn thành: …" line dates is the item above it. */
+  /** The task a "Thời gian hoàn thành: …" line dates is the item above it (without its own "Hàng năm," opening). */
   private itemTitle(timePara: Paragraph): string {
     const head = this.layout.paragraphs[this.layout.itemHeads[timePara.item] ?? 0]!;
-    if (head === timePara) return makeTitle(this.firstSentence(head), '');
-    return makeTitle(firstClause(this.firstSentence(head)), '');
+    const sentence = head === timePara ? this.firstSentence(head) : firstClause(this.firstSentence(head));
+    const opening = /^\s*(?:[-+•*–]\s*)?(?:(?:hằng|hàng|mỗi|định kỳ)\s+(?:năm|quý|tháng)|thường xuyên)\s*,?\s*/iu.exec(sentence);
+    return makeTitle(opening ? sentence.slice(opening[0].length) : sentence, '');
   }
 
   /**
@@ -643,7 +688,7 @@ class Finder {
    * 31/5/2023"), the part before. A "thời gian gửi về …" clause names no action: the clause
    * before it does.
    */
-  private clauseTitle(sentence: string, phraseAt: number, phrase: string, para: Paragraph, keepPhrase: boolean): string {
+  private clauseTitle(sentence: string, phraseAt: number, phrase: string, para: Paragraph, keepPhrase: boolean, dated: boolean): string {
     const clauses = splitKeep(sentence, /;\s/g);
     let ci = clauses.findIndex((c) => phraseAt >= c.at && phraseAt < c.at + c.text.length + 2);
     if (ci < 0) ci = clauses.length - 1;
@@ -668,7 +713,8 @@ class Finder {
       if (usable(t)) return t;
     }
     const upTo = clause.text.slice(0, part.at + part.text.length);
-    const ends = endsWithPhrase(part.text, phrase);
+    // A date is never part of the task's name; a cadence inside a clause may be ("báo cáo 6 tháng").
+    const ends = endsWithPhrase(part.text, phrase) || dated;
     const partWords = collapseSpaces(part.text.replace(phrase, ' ')).split(' ').length;
     if (upTo.length <= 140 || (!ends && partWords < 6)) {
       const t = makeTitle(upTo, ends ? cut : '');

@@ -25,7 +25,7 @@ export type Mention =
   | { readonly type: 'monthly_day'; readonly day: number }
   | { readonly type: 'range'; readonly first: DateParts; readonly last: DateParts }
   | { readonly type: 'month'; readonly month: number; readonly year: number | null; readonly edge: 'end' | 'start' | null }
-  | { readonly type: 'month_range'; readonly first: number; readonly last: number; readonly year: number | null }
+  | { readonly type: 'month_range'; readonly first: number; readonly last: number; readonly year: number | null; readonly firstYear?: number }
   | { readonly type: 'after_event'; readonly days: number; readonly working: boolean }
   | { readonly type: 'quarter'; readonly quarter: number; readonly year: number | null; readonly edge?: 'end' }
   | { readonly type: 'half'; readonly half: 1 | 2; readonly year: number | null }
@@ -43,7 +43,8 @@ export type MentionAt = Mention & {
   readonly to: number;
 };
 
-const ROMAN: Readonly<Record<string, number>> = { i: 1, ii: 2, iii: 3, iv: 4 };
+const ROMAN = new Map([['i', 1], ['ii', 2], ['iii', 3], ['iv', 4]]);
+const roman = (t: string | undefined): number | null => (t === undefined ? null : (ROMAN.get(t) ?? null));
 /** "dịp 19/5": the named days of config/calendar/rules.yaml that directives refer to by date. */
 export const NAMED_DAY_BY_DATE: Readonly<Record<string, string>> = {
   '3/2': 'thanh_lap_dang',
@@ -183,6 +184,17 @@ export function scanMentions(tokens: readonly Token[]): MentionAt[] {
           // "từ tháng 4 đến hết tháng 5", "từ tháng 4 - 6", "từ tháng 1-12/2023"
           if (word(i + 1, 'thang') && num(i + 2) !== null) {
             const m1 = num(i + 2)!;
+            // "từ tháng 11/2023 đến tháng 2/2024": each end with its own year.
+            const y1 = yearAfter(i + 3);
+            if (y1) {
+              let j = joinAt(y1.end);
+              if (j > 0 && word(j, 'thang')) j++;
+              const m2 = j > 0 ? num(j) : null;
+              const y2 = m2 !== null ? yearAfter(j + 1) : null;
+              if (m2 !== null && y2 && m1 >= 1 && m1 <= 12 && m2 >= 1 && m2 <= 12 && (y1.year < y2.year || (y1.year === y2.year && m1 <= m2))) {
+                return push(i, y2.end, { type: 'month_range', first: m1, last: m2, year: y2.year, firstYear: y1.year });
+              }
+            }
             let j = joinAt(i + 3);
             if (j > 0 && word(j, 'thang')) j++;
             const m2 = j > 0 ? num(j) : null;
@@ -222,7 +234,7 @@ export function scanMentions(tokens: readonly Token[]): MentionAt[] {
           if (word(i + 1, 'thang')) return month(i, i + 1, t.t === 'cuoi' ? 'end' : t.t === 'dau' ? 'start' : null);
           // "vào cuối quý IV/2023", "từ nay đến cuối năm 2025": by the last day.
           if (t.t === 'cuoi' && word(i + 1, 'quy')) {
-            const q = ROMAN[T[i + 2]?.t ?? ''] ?? num(i + 2, 1);
+            const q = roman(T[i + 2]?.t) ?? num(i + 2, 1);
             if (q !== null && q !== undefined && q >= 1 && q <= 4) {
               const y = yearAfter(i + 3);
               return push(i, y ? y.end : i + 3, { type: 'quarter', quarter: q, year: y ? y.year : null, edge: 'end' });
@@ -232,7 +244,7 @@ export function scanMentions(tokens: readonly Token[]): MentionAt[] {
           return -1;
         }
         case 'quy': {
-          const q = ROMAN[T[i + 1]?.t ?? ''] ?? num(i + 1, 1);
+          const q = roman(T[i + 1]?.t) ?? num(i + 1, 1);
           if (q === null || q === undefined || q < 1 || q > 4) return -1;
           const y = yearAfter(i + 2);
           return push(i, y ? y.end : i + 2, { type: 'quarter', quarter: q, year: y ? y.year : null });

@@ -11,8 +11,10 @@ export interface PreparedText {
   readonly text: string;
   /** Same length as `text`: lower case, no diacritics, đ → d. */
   readonly folded: string;
-  /** For each index of `text` (and one past the end), the index in the caller's input. */
+  /** For each index of `text` (and one past the end), where its cluster starts in the caller's input. */
   readonly origin: Int32Array;
+  /** For each index of `text`, where its cluster ends in the caller's input ("0" + U+0301 ends after the mark). */
+  readonly originEnd: Int32Array;
 }
 
 const isCombining = (code: number): boolean => code >= 0x300 && code <= 0x36f;
@@ -43,13 +45,18 @@ export function prepareText(input: string): PreparedText {
     const text = input.replace(SPACES, ' ');
     const folded = text.replace(/[^\x00-\x7f]|[A-Z]/g, foldChar);
     const origin = new Int32Array(text.length + 1);
-    for (let i = 0; i <= text.length; i++) origin[i] = i;
-    return { text, folded, origin };
+    const originEnd = new Int32Array(text.length + 1);
+    for (let i = 0; i <= text.length; i++) {
+      origin[i] = i;
+      originEnd[i] = i + 1;
+    }
+    return { text, folded, origin, originEnd };
   }
   const textParts: string[] = [];
   const foldedParts: string[] = [];
-  const origin = new Int32Array(input.length * 2 + 1);
-  let n = 0;
+  // NFC may lengthen a cluster (rarely): grow as needed rather than guess a bound.
+  const origin: number[] = [];
+  const originEnd: number[] = [];
   let i = 0;
   while (i < input.length) {
     // A cluster: one base code point and the combining marks after it.
@@ -64,16 +71,19 @@ export function prepareText(input: string): PreparedText {
       const ch = nfc[k]!;
       textParts.push(ch);
       foldedParts.push(foldChar(ch));
-      origin[n++] = start;
+      origin.push(start);
+      originEnd.push(i);
     }
   }
-  origin[n] = input.length;
-  return { text: textParts.join(''), folded: foldedParts.join(''), origin: origin.slice(0, n + 1) };
+  origin.push(input.length);
+  originEnd.push(input.length);
+  return { text: textParts.join(''), folded: foldedParts.join(''), origin: Int32Array.from(origin), originEnd: Int32Array.from(originEnd) };
 }
 
 /** The caller's span for a span of the prepared text. */
 export function toInputSpan(prepared: PreparedText, start: number, end: number): [number, number] {
-  return [prepared.origin[start] ?? 0, prepared.origin[end] ?? prepared.origin[prepared.origin.length - 1] ?? 0];
+  const from = prepared.origin[start] ?? 0;
+  return [from, end > start ? (prepared.originEnd[end - 1] ?? from) : from];
 }
 
 export type TokenKind = 'word' | 'num' | 'punct';

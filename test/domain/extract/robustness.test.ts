@@ -30,6 +30,8 @@ describe('encodings and layout', () => {
     expect(rules(b.obligations)).toEqual(rules(a.obligations));
     expect(b.obligations.map((o) => o.title)).toEqual(a.obligations.map((o) => o.title));
     expect(b.directive).toEqual(a.directive);
+    // The span covers the same words in the NFD input as in the NFC one.
+    expect(b.obligations.map((o) => o.phrase.normalize('NFC'))).toEqual(a.obligations.map((o) => o.phrase));
     spansHold(nfd, b.obligations);
   });
 
@@ -72,6 +74,33 @@ describe('encodings and layout', () => {
       expect(found.map((o) => [o.kind, o.due]), text).toContainEqual([kind, due]);
       spansHold(text, found);
     }
+  });
+
+  it('reads what the review found wrong: times, years, ranges across a new year, yearly "trước", two tasks on one day', () => {
+    const timed = extractDirective('Nộp hồ sơ trước 14 giờ, ngày 05/12/2017.').obligations[0];
+    // Met on the 5th before 14:00: the day itself still counts.
+    expect([timed?.bound, timed?.due, timed?.dueEffective, timed?.time]).toEqual(['no_later_than', '2017-12-05', '2017-12-05', '14:00']);
+    const yearless = extractDirective('Các đơn vị gửi báo cáo trước ngày 10/4.').obligations[0];
+    expect([yearless?.kind, yearless?.due, yearless?.dueRule, yearless?.rule]).toEqual(['once', null, null, { month: 4, day: 10 }]);
+    const yearly = extractDirective('Các đơn vị gửi báo cáo trước ngày 15/12 hằng năm.').obligations[0];
+    expect([yearly?.kind, yearly?.rule, yearly?.bound, yearly?.dueRule]).toEqual(['yearly', { month: 12, day: 15 }, 'before', { kind: 'yearly', month: 12, day: 14 }]);
+    const newYear = extractDirective('Tổ chức kiểm tra từ ngày 25/12 đến ngày 5/1/2024.', { issuedOn: '2023-12-01' }).obligations[0];
+    expect([newYear?.windowStart, newYear?.due]).toEqual(['2023-12-25', '2024-01-05']);
+    const months = extractDirective('Các đơn vị tổ chức đại hội từ tháng 11/2023 đến tháng 2/2024.', { issuedOn: '2023-10-01' }).obligations[0];
+    expect([months?.kind, months?.windowStart, months?.due]).toEqual(['period', '2023-11-01', '2024-02-29']);
+    const two = extractDirective('1. Các đơn vị gửi báo cáo sơ kết chậm nhất ngày 15/6/2024. Đồng thời gửi danh sách đề nghị khen thưởng chậm nhất ngày 15/6/2024.').obligations;
+    expect(two.map((o) => o.title)).toEqual(['Các đơn vị gửi báo cáo sơ kết', 'Đồng thời gửi danh sách đề nghị khen thưởng']);
+    expect(extractDirective('Gửi báo cáo chậm nhất ngày 1/1/2030 về văn phòng Liên đoàn.').obligations[0]?.title).toBe('Gửi báo cáo về văn phòng Liên đoàn');
+    // "đã" typed without diacritics still tells of the past.
+    expect(extractDirective('Ban Thuong vu da to chuc hoi nghi so ket vao ngay 12/9/2020.', { issuedOn: '2020-08-01' }).obligations).toEqual([]);
+  });
+
+  it('maps a span ending in a combining mark to the end of its cluster, and reads ordinary words as words', () => {
+    const text = 'Gửi báo cáo chậm nhất ngày 10/5/2024\u0301.';
+    const [o] = extractDirective(text).obligations;
+    expect(o?.phrase.endsWith('2024\u0301')).toBe(true);
+    expect(extractDirective('Hoàn thành trong quý constructor 2024.').obligations).toEqual([]);
+    expect(extractDirective('Số: 12/constructor\nHà Nội, ngày 1 tháng 2 năm 2024').directive.issuer).toBeNull();
   });
 
   it('resolves a date without a year from the issue date, rolling into the next year when it has passed', () => {
@@ -143,5 +172,6 @@ describe('bad and hostile input', () => {
       const result = extractDirective(text);
       spansHold(text, result.obligations);
     }
-  });
+    // Generous: only a catastrophic pattern would take this long (the benchmark measures the rate).
+  }, 120_000);
 });

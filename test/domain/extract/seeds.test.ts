@@ -94,7 +94,7 @@ const SEEDS: Seed[] = [
       { kind: 'continuous', phrase: 'Thường xuyên', title: 'cải cách thủ tục hành chính' },
       { kind: 'yearly', phrase: 'Hàng năm', title: 'Quy chế phối hợp với Ủy ban nhân dân huyện' },
       { kind: 'period', phrase: 'trong năm 2021', due: '2021-12-31', windowStart: '2021-01-01', title: 'Nghị quyết số 25-NQ/TW' },
-      { kind: 'yearly', phrase: 'hàng năm', title: 'lựa chọn nội dung, đối tượng giám sát' },
+      { kind: 'yearly', phrase: 'hàng năm', title: 'Quyết định 217-QĐ/TW' },
       { kind: 'yearly', phrase: 'Hàng năm', title: 'Kết luận số 19-KL/TU' },
       { kind: 'period', phrase: 'năm 2023', due: '2023-12-31', windowStart: '2023-01-01' },
       { kind: 'period', phrase: 'năm 2025', due: '2025-12-31', windowStart: '2025-01-01' },
@@ -119,7 +119,8 @@ const SEEDS: Seed[] = [
 const overlaps = (a: readonly [number, number], b: readonly [number, number]): boolean => a[0] < b[1] && b[0] < a[1];
 
 function matches(e: Expected, o: ObligationDraft): boolean {
-  if (o.kind !== e.kind || !o.phrase.includes(e.phrase)) return false;
+  // A task stated twice (its clause and its time line) is found once, at either statement: case aside, the same phrase.
+  if (o.kind !== e.kind || !o.phrase.toLocaleLowerCase('vi').includes(e.phrase.toLocaleLowerCase('vi'))) return false;
   if (e.title !== undefined && !o.title.includes(e.title)) return false;
   for (const key of ['due', 'dueEffective', 'bound', 'windowStart', 'rule', 'orOnEvent'] as const) {
     if (e[key] !== undefined && JSON.stringify(o[key]) !== JSON.stringify(e[key])) return false;
@@ -141,9 +142,6 @@ describe('the seed directives (DESIGN §7)', () => {
       if (at < 0) missing.push(e);
       else unused.splice(at, 1);
     }
-    totals.expected += seed.found.length;
-    totals.found += seed.found.length - missing.length;
-    totals.predicted += result.obligations.length;
     expect(missing, 'deadlines not found').toEqual([]);
     expect(unused.map((o) => `${o.kind} «${o.phrase}» ${o.title}`), 'findings that are not deadlines').toEqual([]);
 
@@ -157,8 +155,18 @@ describe('the seed directives (DESIGN §7)', () => {
   });
 
   it('recall and precision are both 1 over the five', () => {
-    // Runs after the table above (vitest keeps declaration order within a file).
-    expect(totals.expected).toBe(SEEDS.reduce((n, s) => n + s.found.length, 0));
+    for (const seed of SEEDS) {
+      const found = [...extractDirective(readFileSync(new URL(`../../fixtures/seeds/${seed.file}`, import.meta.url), 'utf8')).obligations];
+      totals.expected += seed.found.length;
+      totals.predicted += found.length;
+      for (const e of seed.found) {
+        const at = found.findIndex((o) => matches(e, o));
+        if (at >= 0) {
+          totals.found++;
+          found.splice(at, 1);
+        }
+      }
+    }
     expect({ recall: totals.found / totals.expected, precision: totals.found / totals.predicted }).toEqual({ recall: 1, precision: 1 });
   });
 });
