@@ -382,7 +382,8 @@ ${escalationTable(ladder, zone)}
     // ── directive import (manual entry until the extraction engine lands) ──
     c.get('/import', async (request, reply) => {
       const s = current(request);
-      const paste = deps.drafts && s.principal.role === 'admin' ? importTextForm(s.csrfToken, {}, [], await deps.drafts.pendingImports()) : '';
+      const readable = s.principal.role === 'admin' ? readableUnits(s.principal, await deps.edit.store.unitTree()) : 'all';
+      const paste = deps.drafts && s.principal.role === 'admin' ? importTextForm(s.csrfToken, {}, [], await deps.drafts.pendingImports(readable === 'all' ? 'all' : [...readable])) : '';
       return send(reply, 200, layout(s, 'Nhập văn bản', paste + directiveForm(s, {}, [], deps.drafts !== undefined)));
     });
     if (deps.drafts) registerImportPages(c, { edit: deps.edit, drafts: deps.drafts }, { current, layout, send }, (s) => directiveForm(s, {}, [], true));

@@ -17,7 +17,7 @@ describe('hanchot extract', () => {
     expect(out).toContain('số 865-CV/HU — HUYỆN ỦY TAM ĐƯỜNG, ban hành 07/03/2023');
     expect(out).toContain('Tìm thấy 3 thời hạn');
     expect(out).toContain('«hoàn thành trước ngày 31/5/2023»');
-    expect(out).toContain('hạn cuối đáp ứng: 30/05/2023');
+    expect(out).toContain('tức là chậm nhất ngày 30/05/2023');
   });
 
   it('--json prints exactly the documented shape, the same as the engine', async () => {

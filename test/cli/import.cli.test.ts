@@ -16,7 +16,12 @@ beforeAll(async () => {
   delete process.env.DATABASE_URL;
   process.env.HANCHOT_DATA_DIR = dir;
   process.env.LOG_LEVEL = 'silent';
-});
+  process.env.REDIS_URL = 'redis://127.0.0.1:1';
+  // Drafts belong to a unit: the record needs its unit tree first, as after any start.
+  const empty = await runCapture(['import', seed('002_2904283af29c99e8.txt'), '--directive', 'tdg-865-2023']);
+  expect([empty.code, empty.err]).toEqual([1, expect.stringContaining('hãy chạy hanchot sync')]);
+  expect((await runCapture(['sync'])).code).toBe(0);
+}, 120_000);
 afterAll(async () => {
   process.env = saved;
   await rm(dir, { recursive: true, force: true });

@@ -183,7 +183,7 @@ describe('the console in a real browser (headless Chromium)', () => {
     await paste.getByLabel('Nội dung văn bản').fill(text);
     await paste.getByLabel('Mã văn bản').fill('tdg-865-nhap');
     await paste.getByRole('button', { name: 'Đọc văn bản và đề xuất nhiệm vụ' }).click();
-    await page.getByText('3 thời hạn tìm thấy, 3 chưa duyệt').waitFor();
+    await page.getByText('tìm thấy 3 thời hạn, còn 3 chưa duyệt').waitFor();
     // The phrase is marked inside its sentence.
     expect(await page.locator('mark').first().textContent()).toBe('hoàn thành trước ngày 31/5/2023');
     await shot(page, '09-import-drafts');
@@ -193,7 +193,7 @@ describe('the console in a real browser (headless Chromium)', () => {
     await page.getByRole('button', { name: 'Chấp nhận', exact: true }).first().click();
     await page.getByText('Đã chấp nhận thành nhiệm vụ').first().waitFor();
     await page.getByRole('button', { name: 'Chấp nhận tất cả' }).click();
-    await page.getByText('3 thời hạn tìm thấy, 0 chưa duyệt').waitFor();
+    await page.getByText('tìm thấy 3 thời hạn, còn 0 chưa duyệt').waitFor();
     const made = await h.db.query<{ id: string; title: string }>("select id, title from obligations where directive_id = 'tdg-865-nhap' order by id");
     expect(made.map((o) => o.id)).toEqual(['tdg-865-nhap.1', 'tdg-865-nhap.2', 'tdg-865-nhap.3']);
     expect(made[0]!.title).toBe('Đại hội Công đoàn cơ sở nhiệm kỳ 2023 - 2028');

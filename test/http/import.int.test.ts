@@ -68,7 +68,7 @@ describe('the console import page', () => {
     const page = await admin.get('/import/dmc-159-nhap/drafts');
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('<mark>chậm nhất ngày 21/5/2020</mark>');
-    expect(page.body).toContain('3 thời hạn tìm thấy, 3 chưa duyệt');
+    expect(page.body).toContain('tìm thấy 3 thời hạn, còn 3 chưa duyệt');
 
     const [first, second] = drafts;
     const accepted = await admin.post(`/import/drafts/${first!.id}/accept`, { title: 'Gửi phân tích số lượng đoàn viên', obligationId: 'dmc-159-nhap.1', childrenOf: 'dmc' });
@@ -88,10 +88,10 @@ describe('the console import page', () => {
     expect(again.statusCode).toBe(409);
     expect(again.body).toContain('đã được chấp nhận');
 
-    // A re-import replaces only the undecided drafts.
+    // A re-import replaces only the undecided drafts, and does not propose again what was decided.
     await admin.post('/import/text', { text: seed('000_995b33e7aa72f4e5.txt'), directiveId: 'dmc-159-nhap' });
     const reimported = await h.db.query<DraftRow>("select id::text, status, obligation_id, draft from obligation_drafts where directive_id = 'dmc-159-nhap' order by position");
-    expect(reimported.map((d) => d.status)).toEqual(['accepted', 'rejected', 'draft', 'draft', 'draft']);
+    expect(reimported.map((d) => [d.status, d.draft.phrase])).toEqual([['accepted', 'chậm nhất ngày 21/5/2020'], ['rejected', 'báo cáo 6 tháng'], ['draft', 'ngày 30/10 hàng năm']]);
   });
 
   it('takes a long directive, lists what it could not read, escapes what was pasted, and refuses viewers', async () => {
@@ -133,5 +133,34 @@ describe('the console import page', () => {
     expect((await viewer.post(`/import/drafts/${draft!.id}/accept`, { title: 'a b', obligationId: 'x-1.1', childrenOf: 'dmc' })).statusCode).toBe(403);
     expect(await h.db.query("select status from obligation_drafts where directive_id = 'x-1'")).toEqual([{ status: 'draft' }]);
     expect((await admin.get('/import/nothing-here/drafts')).statusCode).toBe(404);
+  });
+
+  it('lets one of two admins accepting the same draft at once create it, keeps a union admin out of the district\'s drafts, and holds back a date without its year', async () => {
+    const { h, signIn } = await setup();
+    const district = await signIn('vp', 'admin', 'dmc');
+    expect((await district.post('/import/text', { text: seed('002_2904283af29c99e8.txt'), directiveId: 'tdg-865-nhap' })).statusCode).toBe(303);
+    const [first] = await h.db.query<{ id: string }>("select id::text from obligation_drafts where directive_id = 'tdg-865-nhap' order by position");
+    const other = await signIn('vp2', 'admin', 'dmc');
+    const [a, b] = await Promise.all([
+      district.post(`/import/drafts/${first!.id}/accept`, { title: 'Đại hội cơ sở (A)', obligationId: 'tdg-865-nhap.a', childrenOf: 'dmc' }),
+      other.post(`/import/drafts/${first!.id}/accept`, { title: 'Đại hội cơ sở (B)', obligationId: 'tdg-865-nhap.b', childrenOf: 'dmc' }),
+    ]);
+    expect([a.statusCode, b.statusCode].sort()).toEqual([303, 409]);
+    expect(await h.db.query("select 1 from obligations where directive_id = 'tdg-865-nhap'")).toHaveLength(1);
+    expect(h.recording!.plans).toHaveLength(1);
+
+    // A grassroots union's admin may not review, reject or replace the district's drafts.
+    const union = await signIn('cs', 'admin', 'dmc.cty-cao-su-minh-chau');
+    const [second] = await h.db.query<{ id: string }>("select id::text from obligation_drafts where directive_id = 'tdg-865-nhap' and status = 'draft' order by position");
+    expect((await union.get('/import/tdg-865-nhap/drafts')).statusCode).toBe(403);
+    expect((await union.post(`/import/drafts/${second!.id}/reject`, {})).statusCode).toBe(403);
+    expect((await union.post('/import/text', { text: 'Số: 1/CĐ\nHà Nội, ngày 1 tháng 3 năm 2023\nGửi báo cáo chậm nhất ngày 30/3/2023.', directiveId: 'tdg-865-nhap' })).statusCode).toBe(403);
+    expect(await h.db.query("select status from obligation_drafts where directive_id = 'tdg-865-nhap' order by position")).toEqual([{ status: 'accepted' }, { status: 'draft' }, { status: 'draft' }]);
+
+    // No issue date in the text: "trước ngày 10/4" has no year, and cannot be accepted as it stands.
+    expect((await district.post('/import/text', { text: 'Các đơn vị gửi báo cáo trước ngày 10/4.', directiveId: 'khong-nam', number: '9/LĐLĐ', issuer: 'LĐLĐ huyện', title: 'Báo cáo nhanh', issuedOn: '' })).statusCode).toBe(400);
+    expect((await district.post('/import/text', { text: 'Các đơn vị gửi báo cáo trước ngày 10/4.', directiveId: 'khong-nam', number: '9/LĐLĐ', issuer: 'LĐLĐ huyện', title: 'Báo cáo nhanh', issuedOn: '2024-03-01' })).statusCode).toBe(303);
+    const [dated] = await h.db.query<{ due: string }>("select draft->>'due' as due from obligation_drafts where directive_id = 'khong-nam'");
+    expect(dated!.due).toBe('2024-04-10');
   });
 });

@@ -352,20 +352,24 @@ create index calendar_overrides_year on calendar_overrides (year);
     sql: `
 -- Obligations proposed by directive import (hanchot import, the console's import page). A draft
 -- is never planned: accepting it creates an ordinary obligation (obligation_id), rejecting it
--- keeps the decision. A re-import replaces the directive's undecided drafts only.
+-- keeps the decision. 'accepting' holds a draft while one admin's accept is being written, so a
+-- second admin cannot create it twice. A re-import replaces the directive's undecided drafts only.
+-- unit_id: the unit of the admin who imported it (the root for the CLI); only admins over that
+-- unit review the drafts.
 create table obligation_drafts (
   id            bigint generated always as identity primary key,
   directive_id  text not null references directives (id),
   position      int not null,
-  status        text not null default 'draft' check (status in ('draft', 'accepted', 'rejected')),
+  unit_id       text not null references units (id),
+  status        text not null default 'draft' check (status in ('draft', 'accepting', 'accepted', 'rejected')),
   draft         jsonb not null,
   obligation_id text references obligations (id),
   created_by    text not null,
   created_at    timestamptz not null,
   decided_by    text,
-  decided_at    timestamptz
+  decided_at    timestamptz,
+  unique (directive_id, position)
 );
-create index obligation_drafts_directive on obligation_drafts (directive_id, position);
 `,
   },
 ];

@@ -12,7 +12,7 @@ import { formatVnDate } from '../../domain/civil-date.js';
 import { describeRule } from '../../domain/describe.js';
 import { extractDirective, ExtractInputError, MAX_EXTRACT_LENGTH, type ExtractResult } from '../../domain/extract/index.js';
 import { CommandFailed, UsageError, type Command } from '../cli-kit.js';
-import { configOption, dateOption } from './shared-options.js';
+import { CONFIG_HELP, configOption, dateOption } from './shared-options.js';
 
 /** Bytes read at most: UTF-8 Vietnamese takes up to 3 bytes a character. */
 const MAX_BYTES = MAX_EXTRACT_LENGTH * 3;
@@ -48,7 +48,12 @@ export async function readDirectiveText(source: string): Promise<string> {
     throw new CommandFailed('Đây là tệp PDF hoặc Word: hãy lưu văn bản thành .txt (UTF-8) rồi chạy lại (only plain UTF-8 text is read)');
   }
   if (bytes.includes(0)) throw new CommandFailed('Tệp không phải văn bản thuần (có byte 0): hãy lưu thành .txt UTF-8 (binary input)');
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new CommandFailed('Tệp không phải UTF-8 (có thể là bảng mã TCVN3, VNI hoặc Windows-1258): hãy mở và lưu lại thành UTF-8 rồi chạy lại (not UTF-8)');
+  }
   if (text.trim() === '') throw new CommandFailed('Văn bản trống: không có gì để đọc (empty input)');
   return text;
 }
@@ -82,14 +87,15 @@ export function renderExtract(result: ExtractResult): string {
     '',
   ];
   const items = result.obligations.map((o, i) => {
-    const due = o.due ? ` — hạn ${formatVnDate(o.due)}${o.dueEffective && o.dueEffective !== o.due ? ` (hạn cuối đáp ứng: ${formatVnDate(o.dueEffective)})` : ''}` : '';
+    const due = o.due ? ` — hạn ${formatVnDate(o.due)}${o.dueEffective && o.dueEffective !== o.due ? ` (tức là chậm nhất ngày ${formatVnDate(o.dueEffective)})` : ''}` : '';
+    const rule = o.dueRule ? describeRule(o.dueRule) : `ngày ${o.rule?.day ?? '?'}/${o.rule?.month ?? '?'}, chưa có năm`;
     return [
       `${i + 1}. ${o.title || '(chưa có tên)'}`,
-      `   ${KIND_LABEL[o.kind] ?? o.kind}: ${describeRule(o.dueRule)}${due}`,
+      `   ${KIND_LABEL[o.kind] ?? o.kind}: ${rule}${due}`,
       `   «${o.phrase}» (ký tự ${o.span[0]}–${o.span[1]}, độ tin cậy ${Math.round(o.confidence * 100)}%)${o.assumed ? `\n   * ${o.assumed}` : ''}`,
     ].join('\n');
   });
-  if (!d.issuedOn && result.obligations.some((o) => o.assumed)) items.push('', 'Gợi ý: thêm --issued YYYY-MM-DD để suy ra năm của các ngày viết không có năm.');
+  if (!d.issuedOn && result.obligations.some((o) => o.assumed || !o.dueRule)) items.push('', 'Gợi ý: thêm --issued YYYY-MM-DD để suy ra năm của các ngày viết không có năm.');
   return [...head, ...items].join('\n');
 }
 
@@ -137,6 +143,7 @@ export const importCommand: Command = {
     '  --title S       trích yếu: chỉ cần khi phần đầu văn bản không có hoặc đọc sai',
     '  --by NAME       tên người nhập, ghi vào nhật ký (mặc định: người dùng hệ điều hành)',
     '  --json          in kết quả đọc dạng JSON như hanchot extract --json',
+    CONFIG_HELP,
     ENV_HELP,
     '',
     'Ví dụ: hanchot import cong-van-159.txt --directive dmc-159-2020',
