@@ -15,6 +15,8 @@ export default defineConfig({
           exclude: ['test/**/*.int.test.ts', 'test/**/*.cli.test.ts', 'node_modules/**'],
           // Unit tests run with every clock read made to throw: see the setup file.
           setupFiles: ['test/support/forbid-clock.ts'],
+          // The property tests run thousands of cases: on a busy 2-core machine 5 s is not a bound on anything.
+          testTimeout: 30_000,
         },
       },
       {
