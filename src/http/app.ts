@@ -73,7 +73,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(formbody, { bodyLimit: 16 * 1024 });
   const ad = deps.assignments;
 
-  app.setErrorHandler((error, _request, reply) => {
+  app.setErrorHandler((error, request, reply) => {
     if (error instanceof ZodError) {
       return reply.code(400).send({ error: 'invalid_request', issues: error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
     }
@@ -85,6 +85,10 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
       return reply.code(code).send({ error: error.code, message: error.message });
     }
     const status = (error as { statusCode?: number }).statusCode;
+    // A console form (not the API) too large to read: a page in Vietnamese saying what to do.
+    if (status === 413 && !request.url.startsWith('/api/')) {
+      return html(reply, 413, '<!DOCTYPE html><html lang="vi"><meta charset="utf-8"><title>Nội dung quá lớn – Hạn Chót</title><p>Nội dung gửi lên quá lớn. Với văn bản dài, hãy chỉ dán phần nội dung chính (bỏ phụ lục), hoặc dùng lệnh <code>hanchot import</code>.</p><p><a href="/import">Quay lại</a></p></html>');
+    }
     if (status && status < 500) return reply.code(status).send({ error: 'bad_request', message: (error as Error).message });
     app.log.error(error);
     return reply.code(500).send({ error: 'internal', message: 'lỗi máy chủ; hãy thử lại sau' });

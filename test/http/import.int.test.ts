@@ -123,6 +123,11 @@ describe('the console import page', () => {
     expect(page.body).toContain('&lt;b&gt;gấp&lt;/b&gt;');
 
     expect((await admin.post('/import/text', { text: ' ', directiveId: 'Bad Id' })).statusCode).toBe(400);
+    // Over 2 MiB: a page that says what to do, and nothing written.
+    const huge = await admin.post('/import/text', { text: 'Gửi báo cáo chậm nhất ngày 1/1/2030. '.repeat(60_000), directiveId: 'qua-lon' });
+    expect(huge.statusCode).toBe(413);
+    expect(huge.body).toContain('Nội dung gửi lên quá lớn');
+    expect(await h.db.query("select 1 from directives where id = 'qua-lon'")).toEqual([]);
 
     const viewer = await signIn('xem', 'viewer', 'dmc');
     expect(viewer.importPage.body).not.toContain('action="/import/text"');

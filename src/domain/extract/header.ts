@@ -53,6 +53,20 @@ function firstLines(text: string, count: number): Line[] {
   return lines;
 }
 
+/** The cells of a line: split at tabs and at runs of three or more spaces (a table's columns). */
+function cellsOf(text: string, line: Line): Line[] {
+  const cells: Line[] = [];
+  const re = /\t+| {3,}/g;
+  const raw = text.slice(line.start, line.end);
+  let at = 0;
+  for (const m of raw.matchAll(re)) {
+    if (m.index > at) cells.push({ start: line.start + at, end: line.start + m.index });
+    at = m.index + m[0].length;
+  }
+  if (at < raw.length) cells.push({ start: line.start + at, end: line.end });
+  return cells;
+}
+
 const stripMarks = (s: string): string => s.replace(/[*_#]+/g, ' ').replace(/\s+/g, ' ').trim();
 
 function isUpperLine(s: string): boolean {
@@ -76,30 +90,33 @@ export function readHeader(prepared: PreparedText): DirectiveHeader {
   let dateLine = -1;
 
   lines.forEach((line, index) => {
-    const raw = text.slice(line.start, line.end);
-    const lead = raw.length - raw.replace(/^[\s*_#]+/, '').length;
-    const f = folded.slice(line.start + lead, line.end);
-    if (number === null) {
-      const m = NUMBER_LINE.exec(f);
-      if (m) {
-        // "Số: 07 /NQ-TLĐ", "Số 865 -CV/HU", "Số: 94/KH - LĐLĐ": the symbol runs to the end of the line.
-        const rest = stripMarks(raw.slice(lead + m.index + m[0].length - 1));
-        number = `${m[1]}${rest.replace(/\s*([-/])\s*/g, '$1')}`.replace(/\s.*$/, '');
-        numberLine = index;
+    // A header pasted from a Word table puts its two columns on one line, split by tabs or runs of spaces.
+    for (const cell of cellsOf(text, line)) {
+      const raw = text.slice(cell.start, cell.end);
+      const lead = raw.length - raw.replace(/^[\s*_#]+/, '').length;
+      const f = folded.slice(cell.start + lead, cell.end);
+      if (number === null) {
+        const m = NUMBER_LINE.exec(f);
+        if (m) {
+          // "Số: 07 /NQ-TLĐ", "Số 865 -CV/HU", "Số: 94/KH - LĐLĐ": the symbol runs to the end of the cell.
+          const rest = stripMarks(raw.slice(lead + m.index + m[0].length - 1));
+          number = `${m[1]}${rest.replace(/\s*([-/])\s*/g, '$1')}`.replace(/\s.*$/, '');
+          numberLine = index;
+        }
       }
-    }
-    if (issuedOn === null) {
-      const m = DATE_LINE.exec(f);
-      // The place-and-date line: a place, a comma, "ngày …". A stamp "Ngày 3.1.2020" has no place.
-      if (m && m[1] !== undefined && raw.trim().length < 100 && /[a-z]/.test(m[1]) && !/\b(so|den|vao|truoc|nhat|han|tu)\b/.test(m[1])) {
-        const day = Number(m[2]);
-        const month = Number(m[3] ?? m[4]);
-        const year = Number(m[5]);
-        if (isValidYmd(year, month, day)) {
-          issuedOn = ymd(year, month, day);
-          place = stripMarks(raw.slice(lead, lead + m[1].length)).replace(/,$/, '') || null;
-          dateSpan = [line.start + lead, line.start + lead + m[0].length];
-          dateLine = index;
+      if (issuedOn === null) {
+        const m = DATE_LINE.exec(f);
+        // The place-and-date line: a place, a comma, "ngày …". A stamp "Ngày 3.1.2020" has no place.
+        if (m && m[1] !== undefined && raw.trim().length < 100 && /[a-z]/.test(m[1]) && !/\b(so|den|vao|truoc|nhat|han|tu)\b/.test(m[1])) {
+          const day = Number(m[2]);
+          const month = Number(m[3] ?? m[4]);
+          const year = Number(m[5]);
+          if (isValidYmd(year, month, day)) {
+            issuedOn = ymd(year, month, day);
+            place = stripMarks(raw.slice(lead, lead + m[1].length)).replace(/,$/, '') || null;
+            dateSpan = [cell.start + lead, cell.start + lead + m[0].length];
+            dateLine = index;
+          }
         }
       }
     }
@@ -114,7 +131,10 @@ function readIssuer(text: string, lines: readonly Line[], before: number): strin
   if (before <= 0) return null;
   const blocks: string[][] = [];
   for (const line of lines.slice(0, before)) {
-    const s = stripMarks(text.slice(line.start, line.end));
+    // The issuer is the left column.
+    const first = cellsOf(text, line)[0];
+    if (!first) continue;
+    const s = stripMarks(text.slice(first.start, first.end));
     if (!s || !isUpperLine(s)) continue;
     const f = s.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd');
     if (MOTTO.test(f)) continue;

@@ -54,8 +54,8 @@ function rawParagraphs(text: string): RawParagraph[] {
     const lineEnd = nl < 0 ? text.length : nl;
     let s = lineStart;
     let e = lineEnd;
-    while (s < e && text[s] === ' ') s++;
-    while (e > s && text[e - 1] === ' ') e--;
+    while (s < e && (text[s] === ' ' || text[s] === '\t')) s++;
+    while (e > s && (text[e - 1] === ' ' || text[e - 1] === '\t')) e--;
     if (s < e) {
       const first = text.slice(s, s + 2);
       const prevEnds = current ? text[current.end - 1] ?? '' : '';
@@ -106,7 +106,7 @@ function splitSentences(text: string, paragraphs: readonly Paragraph[]): Sentenc
       if (endsHere) {
         out.push({ start, end: i + 1, paragraph: index });
         start = i + 1;
-        while (start < p.end && text[start] === ' ') start++;
+        while (start < p.end && (text[start] === ' ' || text[start] === '\t')) start++;
       }
     }
     if (start < p.end) out.push({ start, end: p.end, paragraph: index });

@@ -7,7 +7,7 @@
  */
 
 export interface PreparedText {
-  /** The input in NFC, with tabs, CR and no-break spaces as plain spaces. */
+  /** The input in NFC, with CR and no-break spaces as plain spaces (tabs kept). */
   readonly text: string;
   /** Same length as `text`: lower case, no diacritics, đ → d. */
   readonly folded: string;
@@ -18,12 +18,13 @@ export interface PreparedText {
 }
 
 const isCombining = (code: number): boolean => code >= 0x300 && code <= 0x36f;
-const SPACE_LIKE = /^[\t\r\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]$/;
+// Tabs stay: they separate the columns of a header pasted from a table.
+const SPACE_LIKE = /^[\r\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]$/;
 
 const foldCache = new Map<string, string>();
 function foldChar(c: string): string {
   const code = c.charCodeAt(0);
-  if (code < 0x80) return code >= 65 && code <= 90 ? String.fromCharCode(code + 32) : c === '\t' || c === '\r' ? ' ' : c;
+  if (code < 0x80) return code >= 65 && code <= 90 ? String.fromCharCode(code + 32) : c === '\r' ? ' ' : c;
   // Halves of an astral character (an emoji in a pasted page) are not letters.
   if (code >= 0xd800 && code <= 0xdfff) return ' ';
   let folded = foldCache.get(c);
@@ -37,7 +38,7 @@ function foldChar(c: string): string {
 }
 
 const HAS_COMBINING = /[\u0300-\u036f]/;
-const SPACES = /[\t\r\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]/g;
+const SPACES = /[\r\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]/g;
 
 export function prepareText(input: string): PreparedText {
   // Most directives arrive precomposed: then the text keeps its length and offsets are the input's.
@@ -102,7 +103,7 @@ const LETTER = /\p{L}/u;
 /** Folded Vietnamese is ASCII; other scripts stay letters, while dashes and quotes (U+2013, U+201C) are punctuation. */
 const isLetter = (c: string): boolean => (c >= 'a' && c <= 'z') || (c > '\u00bf' && LETTER.test(c));
 const isDigit = (c: string): boolean => c >= '0' && c <= '9';
-const isSpace = (c: string): boolean => c === ' ' || c === '\n' || c === '\f' || c === '\v';
+const isSpace = (c: string): boolean => c === ' ' || c === '\n' || c === '\t' || c === '\f' || c === '\v';
 
 /** Words, numbers and single punctuation marks of the folded text. "ngày30/10" is four tokens. */
 export function tokenize(folded: string): Token[] {

@@ -95,6 +95,15 @@ describe('encodings and layout', () => {
     expect(extractDirective('Ban Thuong vu da to chuc hoi nghi so ket vao ngay 12/9/2020.', { issuedOn: '2020-08-01' }).obligations).toEqual([]);
   });
 
+  it('reads a two-column header pasted from a Word table (cells split by tabs or runs of spaces)', () => {
+    for (const sep of ['\t', '      ']) {
+      const text = `LIÊN ĐOÀN LAO ĐỘNG TỈNH TÂY NINH${sep}CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nLIÊN ĐOÀN LAO ĐỘNG HUYỆN DƯƠNG MINH CHÂU${sep}Độc lập – Tự do – Hạnh phúc\nSố: 159/LĐLĐ${sep}Huyện Dương Minh Châu, ngày 14 tháng 4 năm 2020\n\nGửi báo cáo trước ngày 21/5.`;
+      const r = extractDirective(text);
+      expect(r.directive).toEqual({ number: '159/LĐLĐ', issuer: 'LIÊN ĐOÀN LAO ĐỘNG HUYỆN DƯƠNG MINH CHÂU', issuedOn: '2020-04-14', place: 'Huyện Dương Minh Châu' });
+      expect(r.obligations.map((o) => o.due)).toEqual(['2020-05-21']);
+    }
+  });
+
   it('maps a span ending in a combining mark to the end of its cluster, and reads ordinary words as words', () => {
     const text = 'Gửi báo cáo chậm nhất ngày 10/5/2024\u0301.';
     const [o] = extractDirective(text).obligations;
