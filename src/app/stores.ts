@@ -509,6 +509,16 @@ export interface DeliveryLogStore {
   deliveryCounts(): Promise<{ channel: string; status: string; count: number }[]>;
   /** The delivery log, newest first. */
   deliveryLog(filter: { obligationId?: string; unitIds?: readonly string[]; status?: string; channel?: string; limit: number; beforeId?: number }): Promise<DeliveryRow[]>;
+  /** Reminder steps never sent because the service was down longer than the catch-up age, newest first. */
+  skippedSteps(filter: { obligationId?: string; limit: number }): Promise<SkippedStepRow[]>;
+}
+
+export interface SkippedStepRow {
+  readonly obligationId: string;
+  readonly occurrenceKey: string;
+  readonly step: string;
+  readonly fireAt: DateTime;
+  readonly reason: string | null;
 }
 
 export interface FeedStore {

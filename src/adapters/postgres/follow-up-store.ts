@@ -16,6 +16,7 @@ import type {
   ChannelHealth,
   DeliveryLogStore,
   DeliveryRow,
+  SkippedStepRow,
   FeedStore,
   FeedSubject,
   LeaderRow,
@@ -248,6 +249,21 @@ export class FollowUpStore implements AssignmentStore, EscalationStore, DigestSt
       fireAt: instant(r.fire_at),
       sentAt: maybeInstant(r.sent_at),
       updatedAt: instant(r.updated_at),
+    }));
+  }
+
+  async skippedSteps(filter: { obligationId?: string; limit: number }): Promise<SkippedStepRow[]> {
+    const rows = await this.db.query(
+      `select obligation_id, occurrence_key, step, fire_at, reason from reminder_steps
+       where status = 'skipped' and ($1::text is null or obligation_id = $1) order by fire_at desc limit $2`,
+      [filter.obligationId ?? null, filter.limit],
+    );
+    return rows.map((r) => ({
+      obligationId: r.obligation_id as string,
+      occurrenceKey: r.occurrence_key as string,
+      step: r.step as string,
+      fireAt: instant(r.fire_at),
+      reason: (r.reason as string | null) ?? null,
     }));
   }
 
