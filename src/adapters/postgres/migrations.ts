@@ -372,6 +372,14 @@ create table obligation_drafts (
 );
 `,
   },
+  {
+    id: '0009_sending_lease',
+    sql: `
+-- The planner looks for claims older than the lease (a worker killed mid-send) every tick: an
+-- index over the few rows in flight, not a scan of every delivery ever made.
+create index deliveries_sending on deliveries (updated_at) where status = 'sending';
+`,
+  },
 ];
 
 export class MigrationError extends Error {}
