@@ -65,7 +65,7 @@ async function main() {
   };
   const table: string[][] = [];
   const row = (...cells: string[]) => table.push(cells);
-  const file = join(benchDir, quick ? 'results.quick.json' : 'results.json');
+  const file = argValue('--out') ? join(benchDir, argValue('--out')!) : join(benchDir, quick ? 'results.quick.json' : 'results.json');
   // Written after every scenario too: a run stopped halfway keeps what it measured.
   const save = () => writeFileSync(file, `${JSON.stringify({ ...results, table: render(table) }, null, 2)}\n`);
 
