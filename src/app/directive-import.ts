@@ -8,7 +8,7 @@ import type { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { Principal } from '../domain/access.js';
 import type { DueRule } from '../domain/due-rule.js';
-import { extractDirective, ExtractInputError, type ExtractResult, type ObligationDraft } from '../domain/extract/index.js';
+import { extractDirective, titleLine, ExtractInputError, type ExtractResult, type ObligationDraft } from '../domain/extract/index.js';
 import { AccessError, authorize } from './access.js';
 import { createDirective, saveObligation, CatalogueEditError, type CatalogueEditDeps, type ObligationBody } from './catalogue-edit.js';
 import type { RuleInput } from './catalogue/schemas.js';
@@ -93,7 +93,7 @@ export async function importDirectiveText(deps: ImportDeps, request: ImportReque
       number: request.number ?? result.directive.number ?? undefined,
       issuer: request.issuer ?? result.directive.issuer ?? undefined,
       issuedOn: request.issuedOn ?? result.directive.issuedOn ?? undefined,
-      title: request.title ?? firstTitleLine(request.text) ?? undefined,
+      title: request.title ?? titleLine(request.text) ?? undefined,
     };
     const missing = (['number', 'issuer', 'issuedOn', 'title'] as const).filter((k) => !header[k]);
     if (missing.length > 0) {
@@ -225,14 +225,3 @@ export function ruleInputOf(rule: DueRule): RuleInput {
 
 /** A suggested obligation id: the directive's id and the draft's place ("dmc-159-2020.3"). */
 export const suggestedObligationId = (record: DraftRecord): string => `${record.directiveId}.${record.position + 1}`;
-
-/** The first line that reads like a title (a directive's "V/v …" or the line under "KẾ HOẠCH"), for a new directive record. */
-function firstTitleLine(text: string): string | null {
-  const lines = text.split('\n').map((l) => l.replace(/[*_#]+/g, '').trim()).filter(Boolean).slice(0, 40);
-  const vv = lines.find((l) => /^V\/v\b/iu.test(l));
-  if (vv) return vv.replace(/^V\/v\s*/iu, '').slice(0, 200);
-  const kind = lines.findIndex((l) => /^(KẾ HOẠCH|NGHỊ QUYẾT|CHỈ THỊ|HƯỚNG DẪN|THÔNG BÁO|CÔNG VĂN|QUYẾT ĐỊNH)$/u.test(l));
-  if (kind >= 0 && lines[kind + 1]) return `${lines[kind]!.charAt(0)}${lines[kind]!.slice(1).toLocaleLowerCase('vi')} ${lines[kind + 1]!.charAt(0).toLocaleLowerCase('vi')}${lines[kind + 1]!.slice(1)}`.slice(0, 200);
-  return lines.find((l) => l.length > 20 && !/^(CỘNG HÒA|Độc lập|Số\b|Kính gửi)/u.test(l))?.slice(0, 200) ?? null;
-}
-

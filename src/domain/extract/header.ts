@@ -151,3 +151,14 @@ function issuerFromSymbol(number: string | null): string | null {
   const suffix = parts[parts.length - 1] ?? '';
   return Object.hasOwn(ISSUER_BY_SYMBOL, suffix) ? ISSUER_BY_SYMBOL[suffix]! : null;
 }
+
+/** The first line that reads like a title (a directive's "V/v …" or the line under "KẾ HOẠCH"), for a new directive record. */
+export function titleLine(text: string): string | null {
+  const lines = text.split('\n').map((l) => l.replace(/[*_#]+/g, '').trim()).filter(Boolean).slice(0, 40);
+  const vv = lines.find((l) => /^V\/v\b/iu.test(l));
+  if (vv) return vv.replace(/^V\/v\s*/iu, '').slice(0, 200);
+  const kind = lines.findIndex((l) => /^(KẾ HOẠCH|NGHỊ QUYẾT|CHỈ THỊ|HƯỚNG DẪN|THÔNG BÁO|CÔNG VĂN|QUYẾT ĐỊNH)$/u.test(l));
+  if (kind >= 0 && lines[kind + 1]) return `${lines[kind]!.charAt(0)}${lines[kind]!.slice(1).toLocaleLowerCase('vi')} ${lines[kind + 1]!.charAt(0).toLocaleLowerCase('vi')}${lines[kind + 1]!.slice(1)}`.slice(0, 200);
+  return lines.find((l) => l.length > 20 && !/^(CỘNG HÒA|Độc lập|Số\b|Kính gửi)/u.test(l))?.slice(0, 200) ?? null;
+}
+

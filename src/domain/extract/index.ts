@@ -12,6 +12,7 @@
 import { addDays, daysInMonth, isValidYmd, ymd, type IsoDate } from '../civil-date.js';
 import { DEFAULT_EVENT_WORKING_DAYS, periodBounds, type Bound, type DueRule, type PeriodWindow } from '../due-rule.js';
 import { readHeader, type DirectiveHeader } from './header.js';
+export { titleLine } from './header.js';
 import { MAX_SENTENCE, readLayout, type Layout, type Paragraph } from './layout.js';
 import { scanMentions, type DateParts, type MentionAt } from './mentions.js';
 import { collapseSpaces, prepareText, tokenize, toInputSpan, type PreparedText, type Token } from './text.js';
@@ -60,7 +61,7 @@ export const MAX_EXTRACT_LENGTH = 5_000_000;
 export class ExtractInputError extends Error {
   override readonly name = 'ExtractInputError';
   constructor(
-    readonly code: 'too_large' | 'empty',
+    readonly code: 'too_large',
     message: string,
   ) {
     super(message);
@@ -106,7 +107,6 @@ interface Candidate extends Omit<ObligationDraft, 'title' | 'sentence' | 'phrase
   readonly to: number;
   /** Token of the deadline inside the item that owns it (a heading's cadence lends its span, not its item). */
   readonly at: number;
-  readonly titleFrom?: 'item' | 'clause';
   readonly ownerParagraph?: number;
 }
 
@@ -574,7 +574,7 @@ class Finder {
       if (!m || m.type !== 'cadence') return;
       const kind = m.cadence;
       const dueRule: DueRule = kind === 'monthly' ? { kind, day: 'last' } : { kind };
-      out.push({ ...this.undated({ from: m.from, to: m.to, at: m.from, orOnEvent: false }, kind, null, dueRule, 0.6), titleFrom: 'item', ownerParagraph: head });
+      out.push({ ...this.undated({ from: m.from, to: m.to, at: m.from, orOnEvent: false }, kind, null, dueRule, 0.6), ownerParagraph: head });
     });
     return out;
   }
@@ -626,7 +626,7 @@ class Finder {
       const para = this.layout.paragraphs[sentence.paragraph]!;
       title = para.role === 'time' ? this.itemTitle(para) : this.clauseTitle(sentenceText, startOffset - s.start, phraseText, para, c.kind === 'relative', c.kind === 'once' || c.kind === 'period');
     }
-    const { from: _f, to: _t, at: _a, titleFrom: _tf, ownerParagraph: _op, ...rest } = c;
+    const { from: _f, to: _t, at: _a, ownerParagraph: _op, ...rest } = c;
     return {
       kind: rest.kind,
       due: rest.due,

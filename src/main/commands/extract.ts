@@ -1,5 +1,4 @@
 import { open, stat } from 'node:fs/promises';
-import { userInfo } from 'node:os';
 import { PostgresAccessStore } from '../../adapters/postgres/access-store.js';
 import { PostgresDraftStore } from '../../adapters/postgres/draft-store.js';
 import { PostgresStore } from '../../adapters/postgres/store.js';
@@ -8,6 +7,7 @@ import { importDirectiveText, importRequest } from '../../app/directive-import.j
 import { loadConfig } from '../context.js';
 import { openRecord } from '../service.js';
 import { ENV_HELP, runtime } from './runtime.js';
+import { actorOf } from './follow-up.js';
 import { formatVnDate } from '../../domain/civil-date.js';
 import { describeRule } from '../../domain/describe.js';
 import { extractDirective, ExtractInputError, MAX_EXTRACT_LENGTH, type ExtractResult } from '../../domain/extract/index.js';
@@ -181,10 +181,9 @@ export const importCommand: Command = {
         edit: { store, access: new PostgresAccessStore(db), queue: { requestPlan: async () => undefined }, clock, settings: loaded.catalogue.settings, zone: loaded.calendar.zone },
         drafts: new PostgresDraftStore(db),
       };
-      const by = typeof values.by === 'string' && values.by.trim() ? values.by.trim() : osUser();
       let outcome;
       try {
-        outcome = await importDirectiveText(deps, parsed.data, { role: 'admin', unitId: null, actor: `cli:${by}` });
+        outcome = await importDirectiveText(deps, parsed.data, { role: 'admin', unitId: null, actor: actorOf(values) });
       } catch (e) {
         if (e instanceof CatalogueEditError) {
           const flags: Record<string, string> = { number: '--number', issuer: '--issuer', issuedOn: '--issued', title: '--title' };
@@ -207,10 +206,3 @@ export const importCommand: Command = {
   },
 };
 
-function osUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return 'admin';
-  }
-}

@@ -51,7 +51,7 @@ async function open(values: Record<string, string | boolean | undefined>, io: Io
 }
 
 /** Who did it, for the audit log: --by, else the operating-system user. */
-const actorOf = (values: Record<string, string | boolean | undefined>) => `cli:${typeof values.by === 'string' && values.by.trim() ? values.by.trim() : safeUser()}`;
+export const actorOf = (values: Record<string, string | boolean | undefined>) => `cli:${typeof values.by === 'string' && values.by.trim() ? values.by.trim() : safeUser()}`;
 
 function safeUser(): string {
   try {
