@@ -2,7 +2,7 @@ import { isIsoDate, type IsoDate } from '../domain/civil-date.js';
 import type { WorkingCalendar } from '../domain/calendar/working-calendar.js';
 import { completionStatus, isOpen, OPEN_STATUSES, openStatus } from '../domain/escalation.js';
 import { localDateOf } from '../domain/instant.js';
-import { escalationJobId, type JobQueue } from './job-queue.js';
+import type { JobQueue } from './job-queue.js';
 import type { Clock, Logger } from './ports.js';
 import type { AssignmentRef, AssignmentStore, AssignmentView, EscalationStore, ExtensionRequest } from './stores.js';
 
@@ -13,7 +13,7 @@ import type { AssignmentRef, AssignmentStore, AssignmentView, EscalationStore, E
  */
 export interface AssignmentDeps {
   readonly store: AssignmentStore & EscalationStore;
-  readonly queue: Pick<JobQueue, 'removeEscalations' | 'requestPlan'>;
+  readonly queue: Pick<JobQueue, 'requestPlan'>;
   readonly clock: Clock;
   readonly calendar: WorkingCalendar;
   readonly logger?: Logger;
@@ -66,11 +66,12 @@ function cleanEvidence(value: string | undefined | null): string | null {
   return url.toString();
 }
 
-/** Planned escalation notices of this assignment that no longer apply are cancelled and their timers removed. */
+/**
+ * Planned escalation notices of this assignment that no longer apply are cancelled. Their timers
+ * stay: each is shared with the occurrence's other units and skips a unit whose row is not planned.
+ */
 async function dropStaleEscalations(deps: AssignmentDeps, ref: AssignmentRef): Promise<void> {
-  const now = deps.clock.now();
-  const cancelled = await deps.store.cancelStaleEscalations(now, [ref]);
-  await deps.queue.removeEscalations(cancelled.map(escalationJobId));
+  await deps.store.cancelStaleEscalations(deps.clock.now(), [ref]);
 }
 
 /** Marks the assignment done: đúng hạn if on or before its effective due (local date), else trễ hạn. */

@@ -1,3 +1,4 @@
+import type { DateTime } from 'luxon';
 import { addDays } from '../domain/civil-date.js';
 import type { WorkingCalendar } from '../domain/calendar/working-calendar.js';
 import { DEFAULT_ESCALATION, escalationReachDays, escalationSchedule, isOpen, type EscalationPolicy, type EscalationTarget } from '../domain/escalation.js';
@@ -34,10 +35,12 @@ const policyOf = (own: EscalationPolicy | null, settings: Settings): EscalationP
 
 /**
  * The escalation clock, on the same rolling horizon as reminders: every open assignment whose
- * due has passed (or will within the horizon) gets one row and one timer per notice
- * (assignment · level · repeat) firing within the horizon, under a deterministic job id. The
- * record is written first, so a lost Redis is rebuilt by the next run; notices missed longer
- * than the catch-up age are recorded as skipped, never sent late in a burst.
+ * due has passed (or will within the horizon) gets one row per notice (assignment · level ·
+ * repeat) firing within the horizon. The timers are one per notice of the occurrence (obligation ·
+ * occurrence · level · repeat · due) under a deterministic job id, whatever the number of units:
+ * the units of an occurrence share their due, policy and so every instant. The record is written
+ * first, so a lost Redis is rebuilt by the next run; notices missed longer than the catch-up age are
+ * recorded as skipped, never sent late in a burst.
  */
 export async function planEscalations(deps: EscalationPlanDeps, obligationIds?: readonly string[]): Promise<EscalationPlanReport> {
   const { store, calendar, settings, policy } = deps;
@@ -45,8 +48,9 @@ export async function planEscalations(deps: EscalationPlanDeps, obligationIds?: 
   const today = localDateOf(now, calendar.zone);
   const overdueMarked = await store.markOverdue(today, now);
 
+  // A cancelled row's timer stays: it is shared with the occurrence's other units, and finds
+  // nothing to send once no row of its notice is planned.
   const stale = await store.cancelStaleEscalations(now);
-  await deps.queue.removeEscalations(stale.map(escalationJobId));
 
   // How far back a due can still have notices ahead (an obligation's own policy may reach further:
   // at least four months are always looked at).
@@ -59,8 +63,8 @@ export async function planEscalations(deps: EscalationPlanDeps, obligationIds?: 
     (await store.escalationSteps(open)).map((r) => [`${r.obligationId}|${r.occurrenceKey}|${r.unitId}|${r.level}|${r.repeat}`, r]),
   );
   const save: EscalationStepRow[] = [];
-  const jobs: TimedJob<EscalatePayload>[] = [];
-  const moved: string[] = [];
+  const jobs = new Map<string, TimedJob<EscalatePayload>>();
+  const moved = new Set<string>();
   let skipped = 0;
   // Every unit of a burst shares its due and policy: compute each schedule once per run, not per
   // assignment (130,000 units cost ~2 s of working-day arithmetic per planner tick otherwise).
@@ -89,14 +93,15 @@ export async function planEscalations(deps: EscalationPlanDeps, obligationIds?: 
       // One whose instant moved (a new decree, another fire time) has its timer replaced.
       const samePlan = before?.status === 'planned' && before.due === a.due;
       if (!(samePlan && +before.fireAt === +fireAt)) save.push(row);
-      if (samePlan && +before.fireAt !== +fireAt) moved.push(escalationJobId(row));
-      jobs.push({ jobId: escalationJobId(row), payload: payloadOf(row), at: fireAt < now ? now : fireAt });
+      const jobId = escalationJobId(row);
+      if (samePlan && +before.fireAt !== +fireAt) moved.add(jobId);
+      if (!jobs.has(jobId)) jobs.set(jobId, { jobId, payload: noticeOf(row), at: fireAt < now ? now : fireAt });
     }
   }
   await store.saveEscalationSteps(save, now);
-  await deps.queue.removeEscalations(moved);
-  await deps.queue.scheduleEscalations(jobs);
-  const report = { overdueMarked, assignments: open.length, scheduled: jobs.length, skipped, cancelled: stale.length };
+  await deps.queue.removeEscalations([...moved]);
+  await deps.queue.scheduleEscalations([...jobs.values()]);
+  const report = { overdueMarked, assignments: open.length, scheduled: jobs.size, skipped, cancelled: stale.length };
   deps.logger?.info(report, 'escalation planner run');
   return report;
 }
@@ -110,6 +115,8 @@ export interface EscalateDeps {
   readonly settings: Settings;
   readonly digestSettleMs?: number;
   readonly logger?: Logger;
+  /** Units read per page when a notice fires (default ESCALATION_PAGE; tests page by 2). */
+  readonly escalationPage?: number;
 }
 
 /** What an escalation message says, frozen when it is fanned out. */
@@ -127,20 +134,56 @@ export interface EscalationContent {
 
 export type EscalateResult = { readonly status: 'sent' | 'stale' | 'skipped'; readonly deliveries: number; readonly reason?: string };
 
+/** What one escalation timer did: the units it looked at, told about, skipped; messages queued. */
+export interface EscalationRun {
+  readonly units: number;
+  readonly sent: number;
+  readonly skipped: number;
+  readonly deliveries: number;
+}
+
+/** Units handled per page when a notice fires for a whole occurrence (bounded memory at 130,000). */
+const ESCALATION_PAGE = 1_000;
+
 /**
- * An escalation timer fired: if the assignment is still open on the same due, tell the level's
- * people (one delivery per contact, on their first reachable channel) what the unit owes, how
- * many working days overdue, and what it has been sent so far.
+ * An escalation timer fired: every unit of the occurrence whose notice is still planned on that
+ * due (or the one unit a per-unit timer names) is escalated, page by page. A unit's row is marked
+ * fired or skipped as it is done, so a retry after a crash carries on with the rest.
  */
-export async function fireEscalation(deps: EscalateDeps, payload: EscalatePayload): Promise<EscalateResult> {
-  const { store } = deps;
+export async function fireEscalation(deps: EscalateDeps, notice: EscalatePayload): Promise<EscalationRun> {
   const now = deps.clock.now();
-  const ref = refOf(payload);
-  const row = await store.escalationStep(ref, payload.level, payload.repeat);
-  if (!row || row.due !== payload.due || (row.status !== 'planned' && row.status !== 'fired')) {
-    deps.logger?.info({ ...payload, found: row?.status ?? null }, 'stale escalation timer ignored');
-    return { status: 'stale', deliveries: 0 };
+  let after: string | null = null;
+  let units = 0;
+  let sent = 0;
+  let skipped = 0;
+  let deliveries = 0;
+  const page = deps.escalationPage ?? ESCALATION_PAGE;
+  for (;;) {
+    const rows = await deps.store.dueEscalations(notice, now, after, page);
+    for (const row of rows) {
+      const result = await escalateAssignment(deps, row, now);
+      units++;
+      if (result.status === 'sent') sent++;
+      else skipped++;
+      deliveries += result.deliveries;
+    }
+    if (rows.length < page) break;
+    after = rows[rows.length - 1]!.unitId;
   }
+  if (units === 0) deps.logger?.info({ ...notice }, 'escalation timer found no notice still planned');
+  else deps.logger?.info({ ...notice, units, sent, skipped, deliveries }, 'escalation fired');
+  return { units, sent, skipped, deliveries };
+}
+
+/**
+ * One unit's notice: if the assignment is still open on the same due, tell the level's people
+ * (one delivery per contact, on their first reachable channel) what the unit owes, how many
+ * working days overdue, and what it has been sent so far.
+ */
+export async function escalateAssignment(deps: EscalateDeps, row: EscalationStepRow, now: DateTime): Promise<EscalateResult> {
+  const { store } = deps;
+  const ref = refOf(row);
+  const payload = { ...ref, level: row.level, repeat: row.repeat, due: row.due };
   const assignment = await store.assignment(ref);
   if (!assignment || !isOpen(assignment.status) || assignment.due !== payload.due) {
     const reason = !assignment ? 'không còn nhiệm vụ' : !isOpen(assignment.status) ? (assignment.status === 'waived' ? 'waived' : 'completed') : 'extended';
@@ -195,7 +238,7 @@ export async function fireEscalation(deps: EscalateDeps, payload: EscalatePayloa
     .map((r) => ({ jobId: r.idempotencyKey, payload: { messageKey: r.messageKey, idempotencyKey: r.idempotencyKey, urgent: false }, at: sendAt }));
   await deps.queue.enqueueDeliveries(jobs);
   await store.markEscalation(ref, payload.level, payload.repeat, 'fired', recipients.length === 0 ? 'không có người nhận (chưa khai lãnh đạo)' : null, now);
-  deps.logger?.info({ ...payload, recipients: recipients.length }, 'escalation fanned out');
+  deps.logger?.debug({ ...payload, recipients: recipients.length }, 'escalation fanned out');
   return { status: 'sent', deliveries: rows.length };
 }
 
@@ -203,7 +246,7 @@ function refOf(a: { obligationId: string; occurrenceKey: string; unitId: string 
   return { obligationId: a.obligationId, occurrenceKey: a.occurrenceKey, unitId: a.unitId };
 }
 
-function payloadOf(row: EscalationStepRow): EscalatePayload {
-  return { ...refOf(row), level: row.level, repeat: row.repeat, due: row.due };
+function noticeOf(row: EscalationStepRow): EscalatePayload {
+  return { obligationId: row.obligationId, occurrenceKey: row.occurrenceKey, level: row.level, repeat: row.repeat, due: row.due };
 }
 

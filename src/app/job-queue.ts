@@ -34,11 +34,16 @@ export interface TimedJob<P> {
   readonly at: DateTime;
 }
 
-/** One escalation notice: assignment · level · repeat, for the due it was planned from. */
+/**
+ * One escalation notice for every unit of an occurrence still overdue on the same due: obligation ·
+ * occurrence · level · repeat · due. One timer however many units (as reminders: one per step), so
+ * Redis holds as many escalation timers for 130,000 units as for one.
+ */
 export interface EscalatePayload {
   readonly obligationId: string;
   readonly occurrenceKey: string;
-  readonly unitId: string;
+  /** Only this unit's notice (timers planned one per unit by earlier versions, and tests). */
+  readonly unitId?: string;
   readonly level: number;
   readonly repeat: number;
   /** The assignment's due when planned: an extension makes the timer stale. */
@@ -64,7 +69,7 @@ export interface JobQueue {
 /** Job ids are deterministic; BullMQ refuses ':' in them, so parts are joined with '|'. */
 export const fireJobId = (p: FireStepPayload): string => ['fire', p.obligationId, p.occurrenceKey, p.step, `r${p.revision}`].join('|');
 
-export const escalationJobId = (p: Pick<EscalatePayload, 'obligationId' | 'occurrenceKey' | 'unitId' | 'level' | 'repeat' | 'due'>): string =>
-  ['esc', p.obligationId, p.occurrenceKey, p.unitId, `L${p.level}`, `R${p.repeat}`, p.due].join('|');
+export const escalationJobId = (p: Pick<EscalatePayload, 'obligationId' | 'occurrenceKey' | 'level' | 'repeat' | 'due'>): string =>
+  ['esc', p.obligationId, p.occurrenceKey, `L${p.level}`, `R${p.repeat}`, p.due].join('|');
 
 export const digestJobId = (p: DigestPayload): string => ['digest', p.runOn].join('|');

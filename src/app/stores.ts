@@ -395,6 +395,16 @@ export interface EscalationStepRow extends AssignmentRef {
   readonly reason?: string | null;
 }
 
+/** What one escalation timer stands for: every unit of the occurrence still on that due. */
+export interface EscalationNotice {
+  readonly obligationId: string;
+  readonly occurrenceKey: string;
+  readonly unitId?: string;
+  readonly level: number;
+  readonly repeat: number;
+  readonly due: IsoDate;
+}
+
 export interface SentSoFar {
   readonly sentAt: DateTime;
   readonly channel: ChannelName;
@@ -409,8 +419,13 @@ export interface EscalationStore {
   openAssignmentsDueBetween(fromDue: IsoDate, toDue: IsoDate, obligationIds?: readonly string[]): Promise<OpenAssignment[]>;
   escalationSteps(refs: readonly AssignmentRef[]): Promise<EscalationStepRow[]>;
   escalationStep(ref: AssignmentRef, level: number, repeat: number): Promise<EscalationStepRow | undefined>;
+  /**
+   * One notice's planned rows whose instant has come (fire_at <= now), every unit or only
+   * `notice.unitId`, by unit id after `afterUnitId`, at most `limit`: the units a timer tells about.
+   */
+  dueEscalations(notice: EscalationNotice, now: DateTime, afterUnitId: string | null, limit: number): Promise<EscalationStepRow[]>;
   saveEscalationSteps(rows: readonly EscalationStepRow[], now: DateTime): Promise<void>;
-  /** Planned notices whose assignment closed or whose due moved: made `cancelled` and returned (their timers must go). */
+  /** Planned notices whose assignment closed or whose due moved: made `cancelled` and returned (a timer finding none left does nothing). */
   cancelStaleEscalations(now: DateTime, refs?: readonly AssignmentRef[]): Promise<EscalationStepRow[]>;
   markEscalation(ref: AssignmentRef, level: number, repeat: number, status: StepStatus, reason: string | null, now: DateTime): Promise<void>;
   /** The contacts a target names for an overdue unit (leader, parent's standing committee, named contacts). */

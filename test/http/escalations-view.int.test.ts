@@ -25,7 +25,7 @@ async function setup() {
   await h.sync(loaded.catalogue);
   await runPlanner(h.planner, [OBLIGATION]);
   const deps = { store: h.store, queue: h.queue, clock: h.clock, calendar: h.calendar, channels: h.channels, settings: loaded.catalogue.settings };
-  expect(await fireEscalation(deps, { ...REF, level: 1, repeat: 0, due: '2027-11-01' })).toMatchObject({ status: 'sent' });
+  expect(await fireEscalation(deps, { ...REF, level: 1, repeat: 0, due: '2027-11-01' })).toMatchObject({ units: 1, sent: 1 });
   const app = await h.http();
   cleanups.push(() => app.close());
   const access = new PostgresAccessStore(h.db);

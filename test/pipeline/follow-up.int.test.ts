@@ -4,6 +4,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { completeAssignment, decideExtension, requestExtension, AssignmentError, acknowledgeAssignment, waiveAssignment, reopenAssignment } from '../../src/app/assignments.js';
 import type { Catalogue } from '../../src/app/catalogue/catalogue.js';
 import { deliverMessage } from '../../src/app/deliver.js';
+import { fireEscalation } from '../../src/app/escalate.js';
 import { fanOut } from '../../src/app/fan-out.js';
 import { escalationJobId } from '../../src/app/job-queue.js';
 import { planDigests, sendLeadershipDigest } from '../../src/app/leadership-digest.js';
@@ -274,7 +275,13 @@ describe('completion and acknowledgement stop what they should', () => {
     await expect(waiveAssignment(h.assignments, REF, { actor: 'test', reason: '  ' })).rejects.toBeInstanceOf(AssignmentError);
     expect((await waiveAssignment(h.assignments, REF, { actor: 'vp', reason: 'đơn vị giải thể' })).assignment.status).toBe('waived');
     expect(await h.db.query("select 1 from escalation_steps where unit_id = $1 and status = 'planned'", [UNIT])).toHaveLength(0);
-    expect(h.recording!.removedEscalations.length).toBe(planned.length);
+    // The notices' timers are shared with the other units and stay; firing one skips the waived unit.
+    expect(h.recording!.removedEscalations).toEqual([]);
+    const escalate = { store: h.store, queue: h.queue, clock: h.clock, calendar: h.calendar, channels: h.channels, settings: loaded.catalogue.settings };
+    expect(await fireEscalation(escalate, { ...REF, level: 1, repeat: 0, due: '2027-11-01' })).toEqual({ units: 0, sent: 0, skipped: 0, deliveries: 0 });
+    const shared = await fireEscalation(escalate, { obligationId: OBLIGATION, occurrenceKey: '2027', level: 1, repeat: 0, due: '2027-11-01' });
+    expect(shared.sent).toBeGreaterThan(0);
+    expect(await h.db.query("select 1 from deliveries where purpose = 'escalation' and unit_id = $1", [UNIT])).toHaveLength(0);
     expect((await reopenAssignment(h.assignments, REF, { actor: 'vp', reason: 'nhầm đơn vị' })).assignment.status).toBe('overdue');
     await runPlanner(h.planner, [OBLIGATION]);
     expect(await h.db.query("select 1 from escalation_steps where unit_id = $1 and status = 'planned'", [UNIT])).toHaveLength(planned.length);
@@ -303,9 +310,10 @@ describe('extensions (gia hạn)', () => {
       ['cli:vp-ldld-dmc', 'extension_approved'],
     ]);
     expect(audit[1]!.detail).toMatchObject({ previousDue: '2027-11-01', proposedDue: '2027-11-15', note: 'Đồng ý' });
-    // The old due's notices are cancelled and their timers removed; the obligation is planned again.
+    // The old due's notices are cancelled (their timers, shared with the other units, then skip this
+    // one); the obligation is planned again.
     expect(await h.db.query("select 1 from escalation_steps where unit_id = $1 and status = 'planned' and due = '2027-11-01'", [UNIT])).toHaveLength(0);
-    expect(h.recording!.removedEscalations).toEqual(expect.arrayContaining(old.map((r) => escalationJobId({ ...REF, level: r.level, repeat: r.repeat, due: r.due }))));
+    expect([...h.recording!.escalations.keys()]).toEqual(expect.arrayContaining(old.map((r) => escalationJobId({ ...REF, level: r.level, repeat: r.repeat, due: r.due }))));
     expect(h.recording!.plans).toContainEqual({ obligationIds: [OBLIGATION] });
 
     await runPlanner(h.planner, [OBLIGATION]);
@@ -347,11 +355,39 @@ describe('escalation to leadership', () => {
       'L1R3 Mon 27/09 08:00',
       'L2R3 Wed 29/09 08:00',
     ]);
-    expect([...h.recording!.escalations.keys()]).toContain(`esc|${OBLIGATION}|once|${UNIT}|L1|R0|2027-09-01`);
+    // One timer per notice, whatever the number of units it tells about.
+    const units = (await h.db.query<{ n: number }>("select count(distinct unit_id)::int as n from escalation_steps where obligation_id = $1", [OBLIGATION]))[0]!.n;
+    expect(units).toBeGreaterThan(1);
+    expect([...h.recording!.escalations.keys()].sort()).toEqual(
+      ['L1|R0', 'L2|R0', 'L1|R1', 'L2|R1', 'L1|R2', 'L2|R2', 'L1|R3', 'L2|R3'].map((n) => `esc|${OBLIGATION}|once|${n}|2027-09-01`).sort(),
+    );
     // A second run adds nothing new (same rows, same job ids).
     const before = h.recording!.escalations.size;
     await runPlanner(h.planner, [OBLIGATION]);
     expect(h.recording!.escalations.size).toBe(before);
+  });
+
+  it('one timer tells about every overdue unit, page by page, each once; a unit done meanwhile is skipped; firing again sends nothing', async () => {
+    const h = await harness({ start: '2027-11-02T10:00:00+07:00', bullmq: false });
+    await runPlanner(h.planner, [OBLIGATION]);
+    const overdue = (await h.db.query<{ unit_id: string }>("select unit_id from escalation_steps where obligation_id = $1 and level = 1 and repeat = 0 and status = 'planned' order by unit_id", [OBLIGATION])).map((r) => r.unit_id);
+    expect(overdue.length).toBeGreaterThan(3);
+    expect([...h.recording!.escalations.keys()].filter((k) => k.includes('|L1|R0|'))).toEqual([`esc|${OBLIGATION}|2027|L1|R0|2027-11-01`]);
+    // Done before the timer fires, but after it was planned (its row is still planned).
+    await h.db.query("update assignments set status = 'done_late' where obligation_id = $1 and unit_id = $2", [OBLIGATION, overdue[1]]);
+    const deps = { store: h.store, queue: h.queue, clock: h.clock, calendar: h.calendar, channels: h.channels, settings: loaded.catalogue.settings, escalationPage: 2 };
+    const notice = { obligationId: OBLIGATION, occurrenceKey: '2027', level: 1, repeat: 0, due: '2027-11-01' };
+    const run = await fireEscalation(deps, notice);
+    expect(run).toMatchObject({ units: overdue.length, sent: overdue.length - 1, skipped: 1 });
+    const told = await h.db.query<{ unit_id: string; n: number }>("select unit_id, count(*)::int as n from deliveries where purpose = 'escalation' group by unit_id order by unit_id");
+    expect(told.map((r) => r.unit_id)).toEqual(overdue.filter((u) => u !== overdue[1]));
+    expect(run.deliveries).toBe(told.reduce((n, r) => n + r.n, 0));
+    expect((await notices(h, overdue[1]!)).find((n) => n.notice === 'L1R0')).toMatchObject({ status: 'skipped', reason: 'completed' });
+    // The timer again (a retry, or a second worker): nothing is left to tell.
+    expect(await fireEscalation(deps, notice)).toEqual({ units: 0, sent: 0, skipped: 0, deliveries: 0 });
+    // A notice whose instant has not come is not sent early, whatever timer fires.
+    expect(await fireEscalation(deps, { ...notice, level: 2 })).toEqual({ units: 0, sent: 0, skipped: 0, deliveries: 0 });
+    expect(await h.db.query("select 1 from escalation_steps where obligation_id = $1 and level = 2 and repeat = 0 and status = 'planned'", [OBLIGATION])).toHaveLength(overdue.length);
   });
 
   it('an overdue unit climbs the ladder on the right days to the right people; completion stops it; a restart across Redis loss loses and repeats nothing', async () => {
@@ -386,8 +422,8 @@ describe('escalation to leadership', () => {
     const suoiDa = mails.find((m) => m.text?.includes('CĐCS UBND xã Suối Đá'))!;
     expect(suoiDa.text).toContain('Đơn vị chưa nhận được lời nhắc nào qua Hạn Chót.');
 
-    // THPT's chairperson completes with the one-click link in the notice (on Wednesday): the
-    // remaining notices are cancelled and their timers removed.
+    // THPT's chairperson completes with the one-click link in the notice (on Wednesday): its
+    // remaining notices are cancelled (the shared timers stay for Suối Đá).
     const url = /xác nhận tại: (\S+)/.exec(thpt.text!)?.[1];
     expect(url).toMatch(new RegExp(`^${PUBLIC_URL}/l/v1\\.`));
     h.clock.set('2027-11-03T10:00:00+07:00');
@@ -402,8 +438,8 @@ describe('escalation to leadership', () => {
     expect((await notices(h, UNIT)).filter((n) => n.status === 'planned')).toEqual([]);
     expect((await notices(h, UNIT)).find((n) => n.notice === 'L2R0')).toMatchObject({ status: 'cancelled', reason: 'completed' });
     const timers = (await h.bullmq!.queueOf('escalate').getDelayed()).map((j) => j.id!);
-    expect(timers.some((id) => id.includes(`|${UNIT}|`))).toBe(false);
-    expect(timers).toContain(`esc|${OBLIGATION}|2027|${OTHER}|L2|R0|2027-11-01`);
+    expect(timers.some((id) => id.includes(UNIT) || id.includes(OTHER))).toBe(false);
+    expect(timers).toContain(`esc|${OBLIGATION}|2027|L2|R0|2027-11-01`);
 
     // Crash: the workers die and Redis loses everything. The service is down until Thursday 04/11 07:59:57.
     await workers.close();
@@ -494,13 +530,13 @@ describe('repairs the planner makes, and edges of extensions and links', () => {
     const h = await harness({ start: '2027-11-02T10:00:00+07:00', smtp, bullmq: false });
     await runPlanner(h.planner, [OBLIGATION]);
     const deps = { store: h.store, queue: h.queue, clock: h.clock, calendar: h.calendar, channels: h.channels, settings: loaded.catalogue.settings };
-    const { fireEscalation } = await import('../../src/app/escalate.js');
-    expect(await fireEscalation(deps, { ...REF, level: 1, repeat: 0, due: '2027-11-01' })).toMatchObject({ status: 'sent', deliveries: 1 });
+    expect(await fireEscalation(deps, { ...REF, level: 1, repeat: 0, due: '2027-11-01' })).toEqual({ units: 1, sent: 1, skipped: 0, deliveries: 1 });
     const first = await requestExtension(h.assignments, REF, { actor: 't', reason: 'chờ số liệu', proposedDue: '2027-11-03' });
     await decideExtension(h.assignments, first.id, { actor: 't', approve: true });
     h.clock.set('2027-11-04T09:00:00+07:00');
     await runPlanner(h.planner, [OBLIGATION]);
-    expect(await fireEscalation(deps, { ...REF, level: 1, repeat: 0, due: '2027-11-03' })).toMatchObject({ status: 'sent', deliveries: 1 });
+    // The shared notice of the new due finds only this unit (the others are on 01/11).
+    expect(await fireEscalation(deps, { obligationId: OBLIGATION, occurrenceKey: '2027', level: 1, repeat: 0, due: '2027-11-03' })).toEqual({ units: 1, sent: 1, skipped: 0, deliveries: 1 });
     const esc = await h.db.query<{ step: string }>("select step from deliveries where purpose = 'escalation' and unit_id = $1 order by step", [UNIT]);
     expect(esc.map((r) => r.step)).toEqual(['esc.L1.R0.2027-11-01', 'esc.L1.R0.2027-11-03']);
 

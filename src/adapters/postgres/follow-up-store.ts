@@ -10,6 +10,7 @@ import type {
   AuditRow,
   DigestRunRow,
   DigestStore,
+  EscalationNotice,
   EscalationStepRow,
   EscalationStore,
   ExtensionRequest,
@@ -341,6 +342,17 @@ export class FollowUpStore implements AssignmentStore, EscalationStore, DigestSt
       [ref.obligationId, ref.occurrenceKey, ref.unitId, level, repeat],
     );
     return r && escalationStepOf(r);
+  }
+
+  async dueEscalations(notice: EscalationNotice, now: DateTime, afterUnitId: string | null, limit: number): Promise<EscalationStepRow[]> {
+    const rows = await this.db.query(
+      `select * from escalation_steps
+       where obligation_id = $1 and occurrence_key = $2 and level = $3 and repeat = $4 and due = $5::date
+         and status = 'planned' and fire_at <= $6 and ($7::text is null or unit_id = $7) and ($8::text is null or unit_id > $8)
+       order by unit_id limit $9`,
+      [notice.obligationId, notice.occurrenceKey, notice.level, notice.repeat, notice.due, iso(now), notice.unitId ?? null, afterUnitId, limit],
+    );
+    return rows.map(escalationStepOf);
   }
 
   async saveEscalationSteps(rows: readonly EscalationStepRow[], now: DateTime): Promise<void> {

@@ -37,8 +37,7 @@ async function open(values: Record<string, string | boolean | undefined>, io: Io
   const store = new PostgresStore(db);
   const url = env.REDIS_URL ?? DEFAULT_REDIS_URL;
   const queue = (await redisAnswers(url)) ? new BullmqJobQueue({ connection: redisConnection(url), prefix: env.HANCHOT_QUEUE_PREFIX, clock, retries: QUEUE_RETRIES }) : undefined;
-  const offline: Pick<JobQueue, 'removeEscalations' | 'requestPlan'> = {
-    removeEscalations: async () => undefined,
+  const offline: Pick<JobQueue, 'requestPlan'> = {
     requestPlan: async () => io.err('Redis không trả lời: lịch nhắc và chuyển cấp sẽ được lập lại ở lượt lập lịch kế tiếp của dịch vụ.'),
   };
   return {
