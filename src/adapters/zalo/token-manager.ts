@@ -26,6 +26,12 @@ export interface TokenManagerOptions {
   readonly refreshAfter?: Duration;
   /** The OAuth call's timeout: the lock outlives it (CBX-1019: a shorter lock let two jobs spend one token). */
   readonly httpTimeoutMs?: number;
+  /**
+   * How long this process uses the pair it last read or wrote without reading it again (default
+   * 60 s). A token Zalo rejects is re-read at once (`refresh`), so this only bounds how late a
+   * worker notices what another one did without being rejected (a needs-consent mark).
+   */
+  readonly cacheForMs?: number;
 }
 
 const REFRESH_TOKEN_LIFETIME = Duration.fromObject({ months: 3 });
@@ -41,10 +47,14 @@ export const tokenFingerprint = (token: string) => createHash('sha256').update(t
 export class ZaloTokenManager {
   private readonly refreshAfter: Duration;
   private readonly lockTtlMs: number;
+  private readonly cacheForMs: number;
+  /** The pair as last read or written by this process, and until when (clock ms) it is used unread. */
+  private cached: { readonly pair: StoredTokenPair; readonly until: number } | undefined;
 
   constructor(private readonly o: TokenManagerOptions) {
     this.refreshAfter = o.refreshAfter ?? Duration.fromObject({ hours: 20 });
     this.lockTtlMs = (o.httpTimeoutMs ?? 15_000) * 2 + 5_000;
+    this.cacheForMs = o.cacheForMs ?? 60_000;
   }
 
   /** A usable access token: the stored one while it is younger than `refreshAfter`, else a fresh one. */
@@ -60,7 +70,8 @@ export class ZaloTokenManager {
    */
   async refresh(stale: string | null, reason: 'proactive' | 'rejected'): Promise<string> {
     return this.o.lock.withLock(`zalo-token:${this.o.appId}`, { ttlMs: this.lockTtlMs, waitMs: this.lockTtlMs + 5_000 }, async () => {
-      const pair = await this.current();
+      // Read again under the lock, never from the cache: another worker may have rotated already.
+      const pair = await this.current(true);
       const now = this.o.clock.now();
       const fresh = pair.accessToken && pair.accessIssuedAt && now.diff(pair.accessIssuedAt) < this.refreshAfter;
       if (pair.accessToken && pair.accessToken !== stale && fresh) return pair.accessToken;
@@ -71,7 +82,9 @@ export class ZaloTokenManager {
         if (e instanceof ZaloApiError) {
           // The refresh token was refused: trying it again cannot help and may burn a good one.
           const why = `làm mới token bị từ chối (${e.code}: ${e.message})`;
-          await this.o.store.writeToken({ ...pair, status: 'needs_consent', statusReason: why }, now);
+          const marked: StoredTokenPair = { ...pair, status: 'needs_consent', statusReason: why };
+          await this.o.store.writeToken(marked, now);
+          this.remember(marked);
           this.o.logger?.error({ alert: true, appId: this.o.appId, code: e.code }, `ALERT: Zalo OA needs re-consent: ${why}`);
           throw new ZaloNeedsConsent(why);
         }
@@ -90,6 +103,7 @@ export class ZaloTokenManager {
       };
       // Written before it is used: losing the new refresh token means an admin must consent again.
       await this.o.store.writeToken(written, now);
+      this.remember(written);
       this.o.logger?.info({ appId: this.o.appId, reason, refreshCount: written.refreshCount }, 'Zalo access token refreshed');
       return next.accessToken;
     });
@@ -101,8 +115,26 @@ export class ZaloTokenManager {
     return pair?.status === 'needs_consent' && pair.seededFrom === tokenFingerprint(this.o.initialRefreshToken);
   }
 
-  /** The stored pair, seeded from the configured refresh token the first time (or when an admin sets a new one). */
-  private async current(): Promise<StoredTokenPair> {
+  /** Forgets the cached pair: the next call reads it from the store again. */
+  invalidate(): void {
+    this.cached = undefined;
+  }
+
+  private remember(pair: StoredTokenPair): void {
+    this.cached = { pair, until: this.o.clock.now().toMillis() + this.cacheForMs };
+  }
+
+  /**
+   * The stored pair, seeded from the configured refresh token the first time (or when an admin
+   * sets a new one). Served from memory for `cacheForMs` after it was last read or written, unless
+   * `reread` (a refresh decides on what the store holds now).
+   */
+  private async current(reread = false): Promise<StoredTokenPair> {
+    const cached = this.cached;
+    if (!reread && cached && this.o.clock.now().toMillis() < cached.until) {
+      if (cached.pair.status === 'needs_consent') throw new ZaloNeedsConsent(cached.pair.statusReason ?? 'đã bị đánh dấu');
+      return cached.pair;
+    }
     const seed = tokenFingerprint(this.o.initialRefreshToken);
     let pair = await this.o.store.readToken(this.o.appId);
     if (!pair || pair.seededFrom !== seed) {
@@ -126,6 +158,7 @@ export class ZaloTokenManager {
         return seeded;
       });
     }
+    this.remember(pair);
     if (pair.status === 'needs_consent') throw new ZaloNeedsConsent(pair.statusReason ?? 'đã bị đánh dấu');
     return pair;
   }

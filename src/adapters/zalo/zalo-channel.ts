@@ -1,3 +1,4 @@
+import type { DateTime } from 'luxon';
 import { DeferredError, PermanentError, RetryableError } from '../../app/errors.js';
 import type { Channel, ChannelName, Clock, Logger, OutgoingMessage, Recipient, SendResult, ZaloMessageKind } from '../../app/ports.js';
 import type { TokenStore } from '../../app/stores.js';
@@ -24,7 +25,53 @@ export interface ZaloChannelOptions {
   readonly development?: boolean;
   /** Log a warning when the remaining daily ZNS quota drops below this. */
   readonly quotaWarnBelow?: number;
+  /**
+   * The remaining quota Zalo reports with each send is written at most this often (default
+   * 1,000 ms; the latest value wins, and close() writes the last one). It is shown to admins and
+   * in metrics only: an exhausted quota is Zalo's -144 on the next send, which defers.
+   */
+  readonly quotaWriteEveryMs?: number;
   readonly random?: () => number;
+}
+
+interface Quota {
+  readonly daily: number;
+  readonly remaining: number;
+}
+
+/**
+ * Writes the quota Zalo last reported at most once per `everyMs`: a burst of sends would
+ * otherwise update the same row once per message. At most `everyMs` of observations are lost
+ * if the process dies (the next send reports the quota again).
+ */
+export function quotaRecorder(write: (quota: Quota, at: DateTime) => Promise<void>, everyMs: number) {
+  let pending: { quota: Quota; at: DateTime } | undefined;
+  let lastWrite = -Infinity;
+  let timer: NodeJS.Timeout | undefined;
+  let writing: Promise<void> = Promise.resolve();
+  const flush = (): Promise<void> => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    const next = pending;
+    pending = undefined;
+    if (!next) return writing;
+    lastWrite = performance.now();
+    writing = writing.then(() => write(next.quota, next.at)).catch(() => undefined);
+    return writing;
+  };
+  return {
+    /** Notes an observation; writes it now if the last write is old enough, else soon. */
+    observe(quota: Quota, at: DateTime): Promise<void> {
+      pending = { quota, at };
+      const wait = lastWrite + everyMs - performance.now();
+      if (wait <= 0) return flush();
+      timer ??= setTimeout(() => void flush(), wait);
+      timer.unref?.();
+      return Promise.resolve();
+    },
+    /** Writes what is pending now (the channel's close). */
+    flush,
+  };
 }
 
 /**
@@ -81,6 +128,7 @@ function content(message: OutgoingMessage) {
 /** ZNS template messages by phone number (business.openapi.zalo.me /message/template). */
 export function createZnsChannel(o: ZaloChannelOptions): Channel {
   const name: ChannelName = 'zalo_zns';
+  const quota = quotaRecorder((q, at) => o.store.recordQuota(o.appId, q, at), o.quotaWriteEveryMs ?? 1_000);
   return {
     name,
     canReach: (r: Recipient) => Boolean(r.phone) && normaliseVietnameseMobile(r.phone!).ok,
@@ -94,14 +142,14 @@ export function createZnsChannel(o: ZaloChannelOptions): Channel {
         o.client.sendZns(token, { phone: phone.value, templateId, templateData: { ...zalo.params }, trackingId: trackingIdFor(message.messageKey), development: o.development }),
       );
       if (result.quota) {
-        await o.store.recordQuota(o.appId, result.quota, o.clock.now()).catch(() => undefined);
+        await quota.observe(result.quota, o.clock.now());
         if (result.quota.remaining < (o.quotaWarnBelow ?? 500)) {
           o.logger?.warn({ remaining: result.quota.remaining, daily: result.quota.daily }, 'ZNS daily quota is running low');
         }
       }
       return { providerId: result.msgId };
     },
-    close: async () => undefined,
+    close: () => quota.flush(),
   };
 }
 
