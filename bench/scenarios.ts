@@ -334,7 +334,7 @@ export interface PlanningResult {
   readonly fireKeys: number;
   readonly redisBytes: number;
   readonly bytesPerStep: number;
-  readonly escalation?: { readonly timers: number; readonly bytes: number; readonly bytesPerTimer: number };
+  readonly escalation?: { readonly timers: number; readonly bytes: number; readonly bytesPerTimer: number; readonly seconds: number; readonly rows: number };
 }
 
 /** One full planner run (35-day horizon) for `units` units; Redis bytes of what it planned. */
@@ -354,12 +354,16 @@ export async function planning(loaded: Loaded, redis: Redis, units: number, meas
     let escalation: PlanningResult['escalation'];
     if (measureEscalation) {
       // The same obligations under the default escalation policy, the planner run a week after the
-      // yearly and one-off dues (so their notices fall inside the horizon): one timer per unit and notice.
+      // yearly and one-off dues (so their notices fall inside the horizon): one timer per notice of
+      // an occurrence, and one escalation_notices row each (a unit's own row is written when it fires).
       await record.db.query('update obligations set escalation = null');
       const later = plannerDeps(loaded, record.store, prefix, new ShiftedClock(offsetFor(DateTime.fromISO('2027-11-05T07:00:00+07:00'))));
+      const te = Date.now();
       const r = await runPlanner(later);
+      const escSeconds = (Date.now() - te) / 1000;
       const esc = await prefixBytes(redis, `${prefix}:hanchot-escalate:*`);
-      escalation = { timers: r.escalations.scheduled, bytes: esc.bytes, bytesPerTimer: esc.bytes / Math.max(1, r.escalations.scheduled) };
+      const [rows] = await record.db.query<{ n: number }>('select count(*)::int as n from escalation_notices');
+      escalation = { timers: r.escalations.scheduled, bytes: esc.bytes, bytesPerTimer: esc.bytes / Math.max(1, r.escalations.scheduled), seconds: escSeconds, rows: rows!.n };
       await later.queue.close();
     }
     await deps.queue.close();

@@ -66,14 +66,6 @@ function cleanEvidence(value: string | undefined | null): string | null {
   return url.toString();
 }
 
-/**
- * Planned escalation notices of this assignment that no longer apply are cancelled. Their timers
- * stay: each is shared with the occurrence's other units and skips a unit whose row is not planned.
- */
-async function dropStaleEscalations(deps: AssignmentDeps, ref: AssignmentRef): Promise<void> {
-  await deps.store.cancelStaleEscalations(deps.clock.now(), [ref]);
-}
-
 /** Marks the assignment done: đúng hạn if on or before its effective due (local date), else trễ hạn. */
 export async function completeAssignment(
   deps: AssignmentDeps,
@@ -101,7 +93,6 @@ export async function completeAssignment(
   }
   if (!updated) throw new AssignmentError('conflict', 'trạng thái vừa thay đổi nhiều lần; hãy tải lại và thử lại');
   const skipped = await deps.store.skipQueuedDeliveries(ref, 'completed', 'đơn vị đã hoàn thành', now);
-  await dropStaleEscalations(deps, ref);
   deps.logger?.info({ ...ref, status, actor: input.actor, skippedDeliveries: skipped }, 'assignment completed');
   return { changed: true, assignment: updated };
 }
@@ -152,7 +143,6 @@ export async function waiveAssignment(deps: AssignmentDeps, ref: AssignmentRef, 
   );
   if (!updated) throw new AssignmentError('conflict', 'trạng thái vừa thay đổi; hãy tải lại');
   await deps.store.skipQueuedDeliveries(ref, 'waived', 'đơn vị được miễn', now);
-  await dropStaleEscalations(deps, ref);
   return { changed: true, assignment: updated };
 }
 
@@ -203,7 +193,6 @@ export async function decideExtension(
   );
   if (!decided) throw new AssignmentError('conflict', 'đề nghị đã được xử lý, hoặc nhiệm vụ đã đóng hay đổi hạn từ khi đề nghị; hãy tải lại');
   if (input.approve) {
-    await dropStaleEscalations(deps, request);
     await deps.queue.requestPlan({ obligationIds: [request.obligationId] });
   }
   deps.logger?.info({ id, approve: input.approve, actor: input.actor }, 'extension decided');

@@ -8,7 +8,7 @@ import { addressOn, nextChannel, recipientOf } from './fan-out.js';
 import { escalationJobId, type DeliverPayload, type EscalatePayload, type JobQueue, type TimedJob } from './job-queue.js';
 import type { PlanningPolicy } from './plan.js';
 import { channelPreference, type Channel, type Clock, type Logger } from './ports.js';
-import type { AssignmentStore, EscalationStepRow, EscalationStore, FanOutStore, NewDelivery } from './stores.js';
+import type { AssignmentRef, AssignmentStore, EscalationNoticeKey, EscalationNoticeRow, EscalationStore, FanOutStore, NewDelivery } from './stores.js';
 
 /** What a planner of timers needs (reminders, escalation notices, the digest), with its store. */
 export interface TimerPlanDeps<S> {
@@ -25,7 +25,9 @@ export type EscalationPlanDeps = TimerPlanDeps<EscalationStore>;
 
 export interface EscalationPlanReport {
   readonly overdueMarked: number;
+  /** Open assignments whose notices were looked at, and the (obligation, occurrence, due) groups they form. */
   readonly assignments: number;
+  readonly groups: number;
   readonly scheduled: number;
   readonly skipped: number;
   readonly cancelled: number;
@@ -33,75 +35,63 @@ export interface EscalationPlanReport {
 
 const policyOf = (own: EscalationPolicy | null, settings: Settings): EscalationPolicy => own ?? settings.escalation ?? DEFAULT_ESCALATION;
 
+const noticeKey = (n: EscalationNoticeKey): string => `${n.obligationId}|${n.occurrenceKey}|${n.due}|${n.level}|${n.repeat}`;
+
 /**
- * The escalation clock, on the same rolling horizon as reminders: every open assignment whose
- * due has passed (or will within the horizon) gets one row per notice (assignment · level ·
- * repeat) firing within the horizon. The timers are one per notice of the occurrence (obligation ·
- * occurrence · level · repeat · due) under a deterministic job id, whatever the number of units:
- * the units of an occurrence share their due, policy and so every instant. The record is written
- * first, so a lost Redis is rebuilt by the next run; notices missed longer than the catch-up age are
- * recorded as skipped, never sent late in a burst.
+ * The escalation clock, on the same rolling horizon as reminders and in the same shape: the open
+ * assignments of an occurrence on the same due share every notice instant (their due and policy
+ * are the same), so each notice (obligation · occurrence · due · level · repeat) firing within the
+ * horizon gets one row in escalation_notices and one timer under a deterministic job id, whatever
+ * the number of units. The record is written first, so a lost Redis is rebuilt by the next run;
+ * notices missed longer than the catch-up age are recorded as skipped, never sent late in a burst.
+ * Which units a notice tells about is decided when it fires (those still open on that due).
  */
 export async function planEscalations(deps: EscalationPlanDeps, obligationIds?: readonly string[]): Promise<EscalationPlanReport> {
   const { store, calendar, settings, policy } = deps;
   const now = deps.clock.now();
   const today = localDateOf(now, calendar.zone);
   const overdueMarked = await store.markOverdue(today, now);
-
-  // A cancelled row's timer stays: it is shared with the occurrence's other units, and finds
-  // nothing to send once no row of its notice is planned.
-  const stale = await store.cancelStaleEscalations(now);
+  // A cancelled notice's timer may stay in Redis: it finds the notice not planned and does nothing.
+  const cancelled = await store.cancelEmptyNotices(now);
 
   // How far back a due can still have notices ahead (an obligation's own policy may reach further:
   // at least four months are always looked at).
   const reach = Math.max(escalationReachDays(settings.escalation ?? DEFAULT_ESCALATION), 120) + policy.lookbackDays;
-  const open = await store.openAssignmentsDueBetween(addDays(today, -reach), addDays(today, policy.horizonDays + 1), obligationIds);
+  const groups = await store.openDueGroups(addDays(today, -reach), addDays(today, policy.horizonDays + 1), obligationIds);
   const horizonEnd = now.plus({ days: policy.horizonDays });
   const lookbackStart = now.minus({ days: policy.lookbackDays });
 
-  const existing = new Map(
-    (await store.escalationSteps(open)).map((r) => [`${r.obligationId}|${r.occurrenceKey}|${r.unitId}|${r.level}|${r.repeat}`, r]),
-  );
-  const save: EscalationStepRow[] = [];
-  const jobs = new Map<string, TimedJob<EscalatePayload>>();
-  const moved = new Set<string>();
+  const existing = new Map((await store.escalationNotices(groups)).map((r) => [noticeKey(r), r]));
+  const save: EscalationNoticeRow[] = [];
+  const jobs: TimedJob<EscalatePayload>[] = [];
+  const moved: string[] = [];
   let skipped = 0;
-  // Every unit of a burst shares its due and policy: compute each schedule once per run, not per
-  // assignment (130,000 units cost ~2 s of working-day arithmetic per planner tick otherwise).
-  const schedules = new Map<string, ReturnType<typeof escalationSchedule>>();
-  const scheduleOf = (due: string, policy: EscalationPolicy) => {
-    const key = `${due}|${JSON.stringify(policy)}`;
-    let s = schedules.get(key);
-    if (!s) schedules.set(key, (s = escalationSchedule(due, policy, calendar)));
-    return s;
-  };
-  for (const a of open) {
-    for (const notice of scheduleOf(a.due, policyOf(a.escalation, settings))) {
+  for (const g of groups) {
+    for (const notice of escalationSchedule(g.due, policyOf(g.escalation, settings), calendar)) {
       const fireAt = zonedInstant(notice.fireOn, settings.fireTime, calendar.zone);
       if (fireAt < lookbackStart || fireAt > horizonEnd) continue;
-      const key = `${a.obligationId}|${a.occurrenceKey}|${a.unitId}|${notice.level}|${notice.repeat}`;
-      const before = existing.get(key);
-      // Done (sent or skipped) for this due; a new due (extension, reopen) plans it again.
-      if (before && before.due === a.due && (before.status === 'fired' || before.status === 'skipped')) continue;
-      const row: EscalationStepRow = { ...refOf(a), level: notice.level, repeat: notice.repeat, due: a.due, fireAt, status: 'planned' };
+      const row: EscalationNoticeRow = { obligationId: g.obligationId, occurrenceKey: g.occurrenceKey, due: g.due, level: notice.level, repeat: notice.repeat, fireAt, status: 'planned' };
+      const before = existing.get(noticeKey(row));
+      // Done (sent or skipped) for this due: a unit that is late again after an extension is on another due.
+      if (before && (before.status === 'fired' || before.status === 'skipped')) continue;
       if (fireAt <= now && now.diff(fireAt) > policy.catchUpMaxAge) {
         save.push({ ...row, status: 'skipped', reason: `lỡ hơn ${policy.catchUpMaxAge.as('hours')} giờ (dịch vụ không chạy)` });
         skipped++;
         continue;
       }
       // An unchanged planned row is not written again (the timer is still re-added: Redis may have lost it).
-      // One whose instant moved (a new decree, another fire time) has its timer replaced.
-      const samePlan = before?.status === 'planned' && before.due === a.due;
+      // One whose instant moved (a new decree, another fire time) has its timer replaced; a cancelled
+      // one (its units were all done, one is reopened) is planned again.
+      const samePlan = before?.status === 'planned';
       if (!(samePlan && +before.fireAt === +fireAt)) save.push(row);
-      const jobId = escalationJobId(row);
-      if (samePlan && +before.fireAt !== +fireAt) moved.add(jobId);
-      if (!jobs.has(jobId)) jobs.set(jobId, { jobId, payload: noticeOf(row), at: fireAt < now ? now : fireAt });
+      if (samePlan && +before.fireAt !== +fireAt) moved.push(escalationJobId(row));
+      jobs.push({ jobId: escalationJobId(row), payload: noticeOf(row), at: fireAt < now ? now : fireAt });
     }
   }
-  await store.saveEscalationSteps(save, now);
-  await deps.queue.removeEscalations([...moved]);
-  await deps.queue.scheduleEscalations([...jobs.values()]);
-  const report = { overdueMarked, assignments: open.length, scheduled: jobs.size, skipped, cancelled: stale.length };
+  await store.saveEscalationNotices(save, now);
+  await deps.queue.removeEscalations(moved);
+  await deps.queue.scheduleEscalations(jobs);
+  const report = { overdueMarked, assignments: groups.reduce((n, g) => n + g.units, 0), groups: groups.length, scheduled: jobs.length, skipped, cancelled };
   deps.logger?.info(report, 'escalation planner run');
   return report;
 }
@@ -146,12 +136,21 @@ export interface EscalationRun {
 const ESCALATION_PAGE = 1_000;
 
 /**
- * An escalation timer fired: every unit of the occurrence whose notice is still planned on that
- * due (or the one unit a per-unit timer names) is escalated, page by page. A unit's row is marked
- * fired or skipped as it is done, so a retry after a crash carries on with the rest.
+ * An escalation timer fired: every unit still open on the notice's due (or the one unit a
+ * per-unit timer names) that has no outcome for it yet is escalated, a page at a time, and its
+ * outcome recorded as it is done; so a retry after a crash carries on with the rest. The notice
+ * is marked fired once every page is done.
  */
 export async function fireEscalation(deps: EscalateDeps, notice: EscalatePayload): Promise<EscalationRun> {
+  const { store } = deps;
   const now = deps.clock.now();
+  const row = await store.escalationNotice(notice);
+  // Planned (or fired: a retry, another worker), and its instant come (a moved notice has a new
+  // timer; a minute's slack for clocks).
+  if (!row || (row.status !== 'planned' && row.status !== 'fired') || row.fireAt.diff(now).as('seconds') > 60) {
+    deps.logger?.info({ ...notice, found: row?.status ?? null }, 'stale escalation timer ignored');
+    return { units: 0, sent: 0, skipped: 0, deliveries: 0 };
+  }
   let after: string | null = null;
   let units = 0;
   let sent = 0;
@@ -159,41 +158,42 @@ export async function fireEscalation(deps: EscalateDeps, notice: EscalatePayload
   let deliveries = 0;
   const page = deps.escalationPage ?? ESCALATION_PAGE;
   for (;;) {
-    const rows = await deps.store.dueEscalations(notice, now, after, page);
-    for (const row of rows) {
-      const result = await escalateAssignment(deps, row, now);
+    const refs: AssignmentRef[] = await store.unitsToEscalate(notice, after, page);
+    for (const ref of refs) {
+      const result = await escalateAssignment(deps, row, ref, now);
       units++;
       if (result.status === 'sent') sent++;
       else skipped++;
       deliveries += result.deliveries;
     }
-    if (rows.length < page) break;
-    after = rows[rows.length - 1]!.unitId;
+    if (refs.length < page) break;
+    after = refs[refs.length - 1]!.unitId;
   }
-  if (units === 0) deps.logger?.info({ ...notice }, 'escalation timer found no notice still planned');
-  else deps.logger?.info({ ...notice, units, sent, skipped, deliveries }, 'escalation fired');
+  if (!notice.unitId) await store.markNotice(row, 'fired', units === 0 ? 'không còn đơn vị nào quá hạn' : null, now);
+  deps.logger?.info({ ...notice, units, sent, skipped, deliveries }, 'escalation fired');
   return { units, sent, skipped, deliveries };
 }
 
 /**
- * One unit's notice: if the assignment is still open on the same due, tell the level's people
+ * One unit's notice: if the assignment is still open on the notice's due, tell the level's people
  * (one delivery per contact, on their first reachable channel) what the unit owes, how many
  * working days overdue, and what it has been sent so far.
  */
-export async function escalateAssignment(deps: EscalateDeps, row: EscalationStepRow, now: DateTime): Promise<EscalateResult> {
+export async function escalateAssignment(deps: EscalateDeps, notice: EscalationNoticeRow, ref: AssignmentRef, now: DateTime): Promise<EscalateResult> {
   const { store } = deps;
-  const ref = refOf(row);
-  const payload = { ...ref, level: row.level, repeat: row.repeat, due: row.due };
+  const payload = { ...ref, level: notice.level, repeat: notice.repeat, due: notice.due };
+  const outcome = (status: 'fired' | 'skipped', reason: string | null) =>
+    store.recordEscalation({ ...payload, fireAt: notice.fireAt, status, reason }, now);
   const assignment = await store.assignment(ref);
   if (!assignment || !isOpen(assignment.status) || assignment.due !== payload.due) {
     const reason = !assignment ? 'không còn nhiệm vụ' : !isOpen(assignment.status) ? (assignment.status === 'waived' ? 'waived' : 'completed') : 'extended';
-    await store.markEscalation(ref, payload.level, payload.repeat, 'skipped', reason, now);
+    await outcome('skipped', reason);
     return { status: 'skipped', deliveries: 0, reason };
   }
   const policy = policyOf(assignment.escalation, deps.settings);
   const level = policy.levels.find((l) => l.level === payload.level);
   if (!level) {
-    await store.markEscalation(ref, payload.level, payload.repeat, 'skipped', 'chính sách chuyển cấp không còn cấp này', now);
+    await outcome('skipped', 'chính sách chuyển cấp không còn cấp này');
     return { status: 'skipped', deliveries: 0, reason: 'level removed' };
   }
   const recipients = await store.escalationRecipients(payload.unitId, level.notify);
@@ -203,7 +203,7 @@ export async function escalateAssignment(deps: EscalateDeps, row: EscalationStep
     level: payload.level,
     repeat: payload.repeat,
     due: payload.due,
-    workingDaysOverdue: deps.calendar.workingDaysBetween(payload.due, localDateOf(row.fireAt, deps.calendar.zone)),
+    workingDaysOverdue: deps.calendar.workingDaysBetween(payload.due, localDateOf(notice.fireAt, deps.calendar.zone)),
     unitName: assignment.unitName,
     notify: level.notify.kind,
     sent: history.map((h) => ({ at: h.sentAt.toUTC().toISO()!, channel: h.channel, purpose: h.purpose, step: h.step, contactName: h.contactName })),
@@ -218,13 +218,13 @@ export async function escalateAssignment(deps: EscalateDeps, row: EscalationStep
     return {
       idempotencyKey: [ref.obligationId, ref.occurrenceKey, ref.unitId, step, r.contactId, name].join('|'),
       // A leader told about several units at the same instant gets one message listing them.
-      messageKey: ['esc', r.contactId, name, row.fireAt.toUTC().toISO()].join('|'),
+      messageKey: ['esc', r.contactId, name, notice.fireAt.toUTC().toISO()].join('|'),
       ...ref,
       step,
       contactId: r.contactId,
       channel: name,
       recipient: addressOn(name, recipient),
-      fireAt: row.fireAt,
+      fireAt: notice.fireAt,
       urgent: false,
       purpose: 'escalation' as const,
       content,
@@ -232,21 +232,17 @@ export async function escalateAssignment(deps: EscalateDeps, row: EscalationStep
     };
   });
   await store.insertDeliveries(rows, now);
-  const sendAt = (row.fireAt > now ? row.fireAt : now).plus({ milliseconds: deps.digestSettleMs ?? 5_000 });
+  const sendAt = (notice.fireAt > now ? notice.fireAt : now).plus({ milliseconds: deps.digestSettleMs ?? 5_000 });
   const jobs: TimedJob<DeliverPayload>[] = rows
     .filter((r) => !r.skipReason)
     .map((r) => ({ jobId: r.idempotencyKey, payload: { messageKey: r.messageKey, idempotencyKey: r.idempotencyKey, urgent: false }, at: sendAt }));
   await deps.queue.enqueueDeliveries(jobs);
-  await store.markEscalation(ref, payload.level, payload.repeat, 'fired', recipients.length === 0 ? 'không có người nhận (chưa khai lãnh đạo)' : null, now);
+  await outcome('fired', recipients.length === 0 ? 'không có người nhận (chưa khai lãnh đạo)' : null);
   deps.logger?.debug({ ...payload, recipients: recipients.length }, 'escalation fanned out');
   return { status: 'sent', deliveries: rows.length };
 }
 
-function refOf(a: { obligationId: string; occurrenceKey: string; unitId: string }) {
-  return { obligationId: a.obligationId, occurrenceKey: a.occurrenceKey, unitId: a.unitId };
-}
-
-function noticeOf(row: EscalationStepRow): EscalatePayload {
+function noticeOf(row: EscalationNoticeKey): EscalatePayload {
   return { obligationId: row.obligationId, occurrenceKey: row.occurrenceKey, level: row.level, repeat: row.repeat, due: row.due };
 }
 

@@ -386,6 +386,36 @@ export interface OpenAssignment extends AssignmentRef {
   readonly escalation: EscalationPolicy | null;
 }
 
+/** The open assignments of an occurrence on one due: they share every escalation notice. */
+export interface OpenDueGroup {
+  readonly obligationId: string;
+  readonly occurrenceKey: string;
+  readonly due: IsoDate;
+  readonly escalation: EscalationPolicy | null;
+  readonly units: number;
+}
+
+/** One escalation notice of an occurrence (obligation · occurrence · due · level · repeat). */
+export interface EscalationNoticeKey {
+  readonly obligationId: string;
+  readonly occurrenceKey: string;
+  readonly due: IsoDate;
+  readonly level: number;
+  readonly repeat: number;
+}
+
+/** What one escalation timer stands for: every unit of the occurrence still on that due, or one. */
+export interface EscalationNotice extends EscalationNoticeKey {
+  readonly unitId?: string;
+}
+
+export interface EscalationNoticeRow extends EscalationNoticeKey {
+  readonly fireAt: DateTime;
+  readonly status: StepStatus;
+  readonly reason?: string | null;
+}
+
+/** A unit's escalation notice as the console shows it: its outcome, or the occurrence's plan. */
 export interface EscalationStepRow extends AssignmentRef {
   readonly level: number;
   readonly repeat: number;
@@ -393,16 +423,6 @@ export interface EscalationStepRow extends AssignmentRef {
   readonly fireAt: DateTime;
   readonly status: StepStatus;
   readonly reason?: string | null;
-}
-
-/** What one escalation timer stands for: every unit of the occurrence still on that due. */
-export interface EscalationNotice {
-  readonly obligationId: string;
-  readonly occurrenceKey: string;
-  readonly unitId?: string;
-  readonly level: number;
-  readonly repeat: number;
-  readonly due: IsoDate;
 }
 
 export interface SentSoFar {
@@ -414,20 +434,26 @@ export interface SentSoFar {
 }
 
 export interface EscalationStore {
-  /** Open assignments whose due passed and is within [fromDue, toDue) (their notices may still be ahead), status made `overdue`. */
+  /** Open assignments whose due passed are made `overdue`; returns how many. */
   markOverdue(today: IsoDate, now: DateTime): Promise<number>;
   openAssignmentsDueBetween(fromDue: IsoDate, toDue: IsoDate, obligationIds?: readonly string[]): Promise<OpenAssignment[]>;
-  escalationSteps(refs: readonly AssignmentRef[]): Promise<EscalationStepRow[]>;
-  escalationStep(ref: AssignmentRef, level: number, repeat: number): Promise<EscalationStepRow | undefined>;
+  /** The (obligation, occurrence, due) groups of open assignments with a due in [fromDue, toDue). */
+  openDueGroups(fromDue: IsoDate, toDue: IsoDate, obligationIds?: readonly string[]): Promise<OpenDueGroup[]>;
+  escalationNotices(groups: readonly Pick<OpenDueGroup, 'obligationId' | 'occurrenceKey' | 'due'>[]): Promise<EscalationNoticeRow[]>;
+  escalationNotice(key: EscalationNoticeKey): Promise<EscalationNoticeRow | undefined>;
+  saveEscalationNotices(rows: readonly EscalationNoticeRow[], now: DateTime): Promise<void>;
+  markNotice(key: EscalationNoticeKey, status: StepStatus, reason: string | null, now: DateTime): Promise<void>;
+  /** Planned notices no open unit is left on (all done, waived or extended; obligation deleted): made `cancelled`. */
+  cancelEmptyNotices(now: DateTime): Promise<number>;
   /**
-   * One notice's planned rows whose instant has come (fire_at <= now), every unit or only
-   * `notice.unitId`, by unit id after `afterUnitId`, at most `limit`: the units a timer tells about.
+   * The units a notice tells about: open assignments of the occurrence on the notice's due (or
+   * only `notice.unitId`) with no outcome yet for it, by unit id after `afterUnitId`, at most `limit`.
    */
-  dueEscalations(notice: EscalationNotice, now: DateTime, afterUnitId: string | null, limit: number): Promise<EscalationStepRow[]>;
-  saveEscalationSteps(rows: readonly EscalationStepRow[], now: DateTime): Promise<void>;
-  /** Planned notices whose assignment closed or whose due moved: made `cancelled` and returned (a timer finding none left does nothing). */
-  cancelStaleEscalations(now: DateTime, refs?: readonly AssignmentRef[]): Promise<EscalationStepRow[]>;
-  markEscalation(ref: AssignmentRef, level: number, repeat: number, status: StepStatus, reason: string | null, now: DateTime): Promise<void>;
+  unitsToEscalate(notice: EscalationNotice, afterUnitId: string | null, limit: number): Promise<AssignmentRef[]>;
+  /** A unit's outcome of a notice (fired or skipped, and why). */
+  recordEscalation(row: EscalationStepRow, now: DateTime): Promise<void>;
+  /** Each unit's notices for its current due: outcomes recorded, else the occurrence's plan as it applies to the unit. */
+  escalationSteps(refs: readonly AssignmentRef[]): Promise<EscalationStepRow[]>;
   /** The contacts a target names for an overdue unit (leader, parent's standing committee, named contacts). */
   escalationRecipients(unitId: string, target: EscalationTarget): Promise<PendingRecipient[]>;
   /** What the unit was sent for this occurrence (sent deliveries, oldest first). */

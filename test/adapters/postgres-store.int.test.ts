@@ -46,6 +46,30 @@ describe.each(ALL_KINDS)('the record on %s', (kind) => {
     expect(rows.map((r) => r.id)).toEqual(MIGRATIONS.map((m) => m.id));
   });
 
+  it('0010 turns notices planned one per unit into one per notice of the occurrence, keeping outcomes', async () => {
+    t = await DATABASE_KINDS[kind]();
+    const db = t.db;
+    const before = MIGRATIONS.findIndex((m) => m.id === '0010_escalation_notices');
+    await migrate(db, at('2026-11-24T00:00:00Z'), MIGRATIONS.slice(0, before));
+    const row = (unit: string, level: number, status: string, fireAt: string) =>
+      db.query(
+        `insert into escalation_steps (obligation_id, occurrence_key, unit_id, level, repeat, due, fire_at, status, reason, updated_at)
+         values ('o', '2027', $1, $2, 0, '2027-11-01', $3, $4, null, '2027-11-01T00:00:00Z')`,
+        [unit, level, fireAt, status],
+      );
+    await row('u1', 1, 'fired', '2027-11-02T01:00:00Z');
+    await row('u2', 1, 'planned', '2027-11-02T01:00:00Z');
+    await row('u3', 1, 'planned', '2027-11-02T01:00:00Z');
+    await row('u2', 2, 'planned', '2027-11-04T01:00:00Z');
+    expect(await migrate(db, at('2026-11-25T00:00:00Z'))).toEqual(MIGRATIONS.slice(before).map((m) => m.id));
+    const notices = await db.query<{ level: number; status: string; fire_at: Date }>('select level, status, fire_at from escalation_notices order by level');
+    expect(notices.map((n) => [n.level, n.status, new Date(n.fire_at).toISOString()])).toEqual([
+      [1, 'planned', '2027-11-02T01:00:00.000Z'],
+      [2, 'planned', '2027-11-04T01:00:00.000Z'],
+    ]);
+    expect(await db.query<{ unit_id: string; status: string }>('select unit_id, status from escalation_steps')).toEqual([{ unit_id: 'u1', status: 'fired' }]);
+  });
+
   it('sync loads the catalogue, then finds nothing to change', async () => {
     const { db, store } = await open();
     const clock = fixedClock(at('2026-11-24T03:00:00Z'));

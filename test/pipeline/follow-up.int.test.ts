@@ -270,11 +270,12 @@ describe('completion and acknowledgement stop what they should', () => {
   it('waiving needs a reason, skips queued reminders and cancels escalation; reopening plans it again', async () => {
     const h = await harness({ start: '2027-11-02T10:00:00+07:00', bullmq: false });
     await runPlanner(h.planner, [OBLIGATION]);
-    const planned = await h.db.query("select level, repeat from escalation_steps where unit_id = $1 and status = 'planned'", [UNIT]);
+    const planned = await plannedNotices(h, UNIT);
     expect(planned.length).toBeGreaterThan(0);
     await expect(waiveAssignment(h.assignments, REF, { actor: 'test', reason: '  ' })).rejects.toBeInstanceOf(AssignmentError);
     expect((await waiveAssignment(h.assignments, REF, { actor: 'vp', reason: 'đơn vị giải thể' })).assignment.status).toBe('waived');
-    expect(await h.db.query("select 1 from escalation_steps where unit_id = $1 and status = 'planned'", [UNIT])).toHaveLength(0);
+    expect(await plannedNotices(h, UNIT)).toHaveLength(0);
+    expect((await h.store.escalationSteps([REF])).every((r) => r.status === 'cancelled' && r.reason === 'waived')).toBe(true);
     // The notices' timers are shared with the other units and stay; firing one skips the waived unit.
     expect(h.recording!.removedEscalations).toEqual([]);
     const escalate = { store: h.store, queue: h.queue, clock: h.clock, calendar: h.calendar, channels: h.channels, settings: loaded.catalogue.settings };
@@ -284,7 +285,8 @@ describe('completion and acknowledgement stop what they should', () => {
     expect(await h.db.query("select 1 from deliveries where purpose = 'escalation' and unit_id = $1", [UNIT])).toHaveLength(0);
     expect((await reopenAssignment(h.assignments, REF, { actor: 'vp', reason: 'nhầm đơn vị' })).assignment.status).toBe('overdue');
     await runPlanner(h.planner, [OBLIGATION]);
-    expect(await h.db.query("select 1 from escalation_steps where unit_id = $1 and status = 'planned'", [UNIT])).toHaveLength(planned.length);
+    // Planned again, but for the notice that went out while it was waived.
+    expect(await plannedNotices(h, UNIT)).toEqual(planned.filter((n) => n !== 'L1R0'));
   });
 });
 
@@ -293,7 +295,7 @@ describe('extensions (gia hạn)', () => {
     // Monday 01/11/2027, the effective due day: escalation for the due is planned.
     const h = await harness({ start: '2027-11-01T10:00:00+07:00', bullmq: false });
     await runPlanner(h.planner, [OBLIGATION]);
-    const old = await h.db.query<{ level: number; repeat: number; due: string }>("select level, repeat, due from escalation_steps where unit_id = $1 and status = 'planned' order by level, repeat", [UNIT]);
+    const old = (await h.store.escalationSteps([REF])).filter((r) => r.status === 'planned');
     expect(old.length).toBeGreaterThan(0);
     expect(old.every((r) => r.due === '2027-11-01')).toBe(true);
 
@@ -312,7 +314,7 @@ describe('extensions (gia hạn)', () => {
     expect(audit[1]!.detail).toMatchObject({ previousDue: '2027-11-01', proposedDue: '2027-11-15', note: 'Đồng ý' });
     // The old due's notices are cancelled (their timers, shared with the other units, then skip this
     // one); the obligation is planned again.
-    expect(await h.db.query("select 1 from escalation_steps where unit_id = $1 and status = 'planned' and due = '2027-11-01'", [UNIT])).toHaveLength(0);
+    expect((await h.store.escalationSteps([REF])).filter((r) => r.status === 'planned' && r.due === '2027-11-01')).toHaveLength(0);
     expect([...h.recording!.escalations.keys()]).toEqual(expect.arrayContaining(old.map((r) => escalationJobId({ ...REF, level: r.level, repeat: r.repeat, due: r.due }))));
     expect(h.recording!.plans).toContainEqual({ obligationIds: [OBLIGATION] });
 
@@ -327,25 +329,27 @@ describe('extensions (gia hạn)', () => {
     expect((await h.store.pendingRecipients(OBLIGATION, '2027')).some((r) => r.unitId === UNIT)).toBe(false);
     expect((await h.store.pendingRecipients(OBLIGATION, '2027', UNIT)).map((r) => r.unitId)).toEqual([UNIT, UNIT]);
     // New escalation from the new due: +1 working day is Tuesday 16/11.
-    const fresh = await h.db.query<{ fire_at: Date; status: string }>("select fire_at, status from escalation_steps where unit_id = $1 and due = '2027-11-15' and level = 1 and repeat = 0", [UNIT]);
-    expect(fresh.map((r) => [r.status, DateTime.fromJSDate(r.fire_at).toISO()])).toEqual([['planned', DateTime.fromISO('2027-11-16T01:00:00Z').toISO()]]);
+    const fresh = (await h.store.escalationSteps([REF])).filter((r) => r.due === '2027-11-15' && r.level === 1 && r.repeat === 0);
+    expect(fresh.map((r) => [r.status, r.fireAt.toUTC().toISO()])).toEqual([['planned', DateTime.fromISO('2027-11-16T01:00:00Z').toUTC().toISO()]]);
   });
 });
 
-/** Local dates and times of a unit's planned or fired escalation notices. */
-async function notices(h: FollowUpHarness, unitId: string) {
-  const rows = await h.db.query<{ level: number; repeat: number; fire_at: Date; status: string; reason: string | null }>(
-    'select level, repeat, fire_at, status, reason from escalation_steps where unit_id = $1 order by fire_at, level',
-    [unitId],
-  );
-  return rows.map((r) => ({ notice: `L${r.level}R${r.repeat}`, at: DateTime.fromJSDate(r.fire_at).setZone('Asia/Ho_Chi_Minh').toFormat('ccc dd/LL HH:mm'), status: r.status, reason: r.reason }));
+/** Local dates and times of a unit's escalation notices (as the console shows them), in order. */
+async function notices(h: FollowUpHarness, unitId: string, occurrenceKey = REF.occurrenceKey) {
+  const rows = [...(await h.store.escalationSteps([{ ...REF, occurrenceKey, unitId }]))].sort((a, b) => +a.fireAt - +b.fireAt || a.level - b.level);
+  return rows.map((r) => ({ notice: `L${r.level}R${r.repeat}`, at: r.fireAt.setZone('Asia/Ho_Chi_Minh').toFormat('ccc dd/LL HH:mm'), status: r.status, reason: r.reason ?? null }));
+}
+
+/** The notices still to come for a unit, as `L1R0`. */
+async function plannedNotices(h: FollowUpHarness, unitId: string): Promise<string[]> {
+  return (await notices(h, unitId)).filter((n) => n.status === 'planned').map((n) => n.notice);
 }
 
 describe('escalation to leadership', () => {
   it('counts working days across a weekend and a public holiday (2/9 and 3/9/2027), level by level, with repeats', async () => {
     const h = await harness({ start: '2027-09-01T10:00:00+07:00', bullmq: false, catalogue: withRule(OBLIGATION, { kind: 'once', date: '2027-09-01', bound: 'no_later_than' }) });
     await runPlanner(h.planner, [OBLIGATION]);
-    expect((await notices(h, UNIT)).map((n) => `${n.notice} ${n.at}`)).toEqual([
+    expect((await notices(h, UNIT, 'once')).map((n) => `${n.notice} ${n.at}`)).toEqual([
       'L1R0 Mon 06/09 08:00', // Thu 2/9 and Fri 3/9 are holidays (Labour Code 2019 art. 112), then the weekend
       'L2R0 Wed 08/09 08:00',
       'L1R1 Mon 13/09 08:00',
@@ -356,8 +360,9 @@ describe('escalation to leadership', () => {
       'L2R3 Wed 29/09 08:00',
     ]);
     // One timer per notice, whatever the number of units it tells about.
-    const units = (await h.db.query<{ n: number }>("select count(distinct unit_id)::int as n from escalation_steps where obligation_id = $1", [OBLIGATION]))[0]!.n;
+    const units = (await h.db.query<{ n: number }>("select count(*)::int as n from assignments where obligation_id = $1 and status = 'pending'", [OBLIGATION]))[0]!.n;
     expect(units).toBeGreaterThan(1);
+    expect(await h.db.query('select 1 from escalation_notices where obligation_id = $1', [OBLIGATION])).toHaveLength(8);
     expect([...h.recording!.escalations.keys()].sort()).toEqual(
       ['L1|R0', 'L2|R0', 'L1|R1', 'L2|R1', 'L1|R2', 'L2|R2', 'L1|R3', 'L2|R3'].map((n) => `esc|${OBLIGATION}|once|${n}|2027-09-01`).sort(),
     );
@@ -367,10 +372,10 @@ describe('escalation to leadership', () => {
     expect(h.recording!.escalations.size).toBe(before);
   });
 
-  it('one timer tells about every overdue unit, page by page, each once; a unit done meanwhile is skipped; firing again sends nothing', async () => {
+  it('one timer tells about every overdue unit, page by page, each once; a unit done meanwhile is left out; firing again sends nothing', async () => {
     const h = await harness({ start: '2027-11-02T10:00:00+07:00', bullmq: false });
     await runPlanner(h.planner, [OBLIGATION]);
-    const overdue = (await h.db.query<{ unit_id: string }>("select unit_id from escalation_steps where obligation_id = $1 and level = 1 and repeat = 0 and status = 'planned' order by unit_id", [OBLIGATION])).map((r) => r.unit_id);
+    const overdue = (await h.db.query<{ unit_id: string }>("select unit_id from assignments where obligation_id = $1 and occurrence_key = '2027' and status = 'overdue' order by unit_id", [OBLIGATION])).map((r) => r.unit_id);
     expect(overdue.length).toBeGreaterThan(3);
     expect([...h.recording!.escalations.keys()].filter((k) => k.includes('|L1|R0|'))).toEqual([`esc|${OBLIGATION}|2027|L1|R0|2027-11-01`]);
     // Done before the timer fires, but after it was planned (its row is still planned).
@@ -378,16 +383,18 @@ describe('escalation to leadership', () => {
     const deps = { store: h.store, queue: h.queue, clock: h.clock, calendar: h.calendar, channels: h.channels, settings: loaded.catalogue.settings, escalationPage: 2 };
     const notice = { obligationId: OBLIGATION, occurrenceKey: '2027', level: 1, repeat: 0, due: '2027-11-01' };
     const run = await fireEscalation(deps, notice);
-    expect(run).toMatchObject({ units: overdue.length, sent: overdue.length - 1, skipped: 1 });
+    expect(run).toMatchObject({ units: overdue.length - 1, sent: overdue.length - 1, skipped: 0 });
     const told = await h.db.query<{ unit_id: string; n: number }>("select unit_id, count(*)::int as n from deliveries where purpose = 'escalation' group by unit_id order by unit_id");
     expect(told.map((r) => r.unit_id)).toEqual(overdue.filter((u) => u !== overdue[1]));
     expect(run.deliveries).toBe(told.reduce((n, r) => n + r.n, 0));
-    expect((await notices(h, overdue[1]!)).find((n) => n.notice === 'L1R0')).toMatchObject({ status: 'skipped', reason: 'completed' });
+    expect((await notices(h, overdue[1]!)).find((n) => n.notice === 'L1R0')).toMatchObject({ status: 'cancelled', reason: 'completed' });
+    expect((await notices(h, overdue[0]!)).find((n) => n.notice === 'L1R0')).toMatchObject({ status: 'fired', reason: null });
     // The timer again (a retry, or a second worker): nothing is left to tell.
     expect(await fireEscalation(deps, notice)).toEqual({ units: 0, sent: 0, skipped: 0, deliveries: 0 });
     // A notice whose instant has not come is not sent early, whatever timer fires.
     expect(await fireEscalation(deps, { ...notice, level: 2 })).toEqual({ units: 0, sent: 0, skipped: 0, deliveries: 0 });
-    expect(await h.db.query("select 1 from escalation_steps where obligation_id = $1 and level = 2 and repeat = 0 and status = 'planned'", [OBLIGATION])).toHaveLength(overdue.length);
+    expect(await plannedNotices(h, overdue[0]!)).toContain('L2R0');
+    expect(await plannedNotices(h, overdue[1]!)).toEqual([]);
   });
 
   it('an overdue unit climbs the ladder on the right days to the right people; completion stops it; a restart across Redis loss loses and repeats nothing', async () => {
@@ -403,7 +410,7 @@ describe('escalation to leadership', () => {
       h.clock.now(),
     );
     await h.store.finish(['earlier-7d'], { status: 'sent', providerId: 'p' }, DateTime.fromISO('2027-10-22T08:00:03+07:00'));
-    await h.db.query("update escalation_steps set status = 'cancelled' where unit_id not in ($1, $2)", [UNIT, OTHER]);
+
     await h.flushRedis();
     await runPlanner(h.planner, [OBLIGATION]);
     const workers = h.startWorkers();
@@ -522,7 +529,7 @@ describe('repairs the planner makes, and edges of extensions and links', () => {
     const rows = await h.db.query<{ status: string; waived_reason: string }>("select status, waived_reason from assignments where obligation_id = $1 and occurrence_key = '2027'", [OBLIGATION]);
     expect(rows.length).toBeGreaterThan(1);
     expect(rows.every((r) => r.status === 'waived' && r.waived_reason.includes('thời hạn đã đổi'))).toBe(true);
-    expect(await h.db.query("select 1 from escalation_steps where obligation_id = $1 and status = 'planned'", [OBLIGATION])).toHaveLength(0);
+    expect(await h.db.query("select 1 from escalation_notices where obligation_id = $1 and status = 'planned'", [OBLIGATION])).toHaveLength(0);
   });
 
   it('a unit late again after an extension is escalated again (the due is part of the notice), and a second extension gets its own ladder', async () => {
@@ -582,7 +589,7 @@ describe('repairs the planner makes, and edges of extensions and links', () => {
     await h.sync(edited);
     await runPlanner(h.planner, [OBLIGATION]);
     expect(await h.store.assignment(REF)).toMatchObject({ status: 'waived', waivedReason: expect.stringContaining('không còn được giao') });
-    expect(await h.db.query("select 1 from escalation_steps where unit_id = $1 and status = 'planned'", [UNIT])).toHaveLength(0);
+    expect(await plannedNotices(h, UNIT)).toEqual([]);
     expect(await h.store.assignment({ ...REF, unitId: OTHER })).toMatchObject({ status: 'pending', due: '2027-11-22' });
 
     await h.store.insertDeliveries(

@@ -11,6 +11,8 @@ import type {
   DigestRunRow,
   DigestStore,
   EscalationNotice,
+  EscalationNoticeKey,
+  EscalationNoticeRow,
   EscalationStepRow,
   EscalationStore,
   ExtensionRequest,
@@ -22,6 +24,7 @@ import type {
   FeedSubject,
   LeaderRow,
   OpenAssignment,
+  OpenDueGroup,
   PendingRecipient,
   ReportCount,
   ReportStore,
@@ -325,53 +328,59 @@ export class FollowUpStore implements AssignmentStore, EscalationStore, DigestSt
     }));
   }
 
-  async escalationSteps(refs: readonly AssignmentRef[]): Promise<EscalationStepRow[]> {
-    if (refs.length === 0) return [];
+  async openDueGroups(fromDue: IsoDate, toDue: IsoDate, obligationIds?: readonly string[]): Promise<OpenDueGroup[]> {
     const rows = await this.db.query(
-      `select e.* from escalation_steps e
-       join jsonb_to_recordset($1::jsonb) as x(obligation_id text, occurrence_key text, unit_id text)
-         on x.obligation_id = e.obligation_id and x.occurrence_key = e.occurrence_key and x.unit_id = e.unit_id`,
-      [refsJson(refs)],
+      `select a.obligation_id, a.occurrence_key, a.due, o.escalation, count(*)::int as units
+       from assignments a join obligations o on o.id = a.obligation_id and o.deleted_at is null
+       where a.status in ${OPEN} and a.due >= $1::date and a.due < $2::date and ($3::text[] is null or a.obligation_id = any($3::text[]))
+       group by a.obligation_id, a.occurrence_key, a.due, o.escalation
+       order by a.obligation_id, a.occurrence_key, a.due`,
+      [fromDue, toDue, obligationIds ?? null],
     );
-    return rows.map(escalationStepOf);
+    return rows.map((r) => ({
+      obligationId: r.obligation_id as string,
+      occurrenceKey: r.occurrence_key as string,
+      due: r.due as string,
+      escalation: (r.escalation as OpenDueGroup['escalation']) ?? null,
+      units: Number(r.units),
+    }));
   }
 
-  async escalationStep(ref: AssignmentRef, level: number, repeat: number): Promise<EscalationStepRow | undefined> {
+  async escalationNotices(groups: readonly Pick<OpenDueGroup, 'obligationId' | 'occurrenceKey' | 'due'>[]): Promise<EscalationNoticeRow[]> {
+    if (groups.length === 0) return [];
+    const rows = await this.db.query(
+      `select n.* from escalation_notices n
+       join jsonb_to_recordset($1::jsonb) as x(obligation_id text, occurrence_key text, due text)
+         on x.obligation_id = n.obligation_id and x.occurrence_key = n.occurrence_key and x.due::date = n.due`,
+      [json(groups.map((g) => ({ obligation_id: g.obligationId, occurrence_key: g.occurrenceKey, due: g.due })))],
+    );
+    return rows.map(escalationNoticeOf);
+  }
+
+  async escalationNotice(key: EscalationNoticeKey): Promise<EscalationNoticeRow | undefined> {
     const [r] = await this.db.query(
-      'select * from escalation_steps where obligation_id = $1 and occurrence_key = $2 and unit_id = $3 and level = $4 and repeat = $5',
-      [ref.obligationId, ref.occurrenceKey, ref.unitId, level, repeat],
+      'select * from escalation_notices where obligation_id = $1 and occurrence_key = $2 and due = $3::date and level = $4 and repeat = $5',
+      [key.obligationId, key.occurrenceKey, key.due, key.level, key.repeat],
     );
-    return r && escalationStepOf(r);
+    return r && escalationNoticeOf(r);
   }
 
-  async dueEscalations(notice: EscalationNotice, now: DateTime, afterUnitId: string | null, limit: number): Promise<EscalationStepRow[]> {
-    const rows = await this.db.query(
-      `select * from escalation_steps
-       where obligation_id = $1 and occurrence_key = $2 and level = $3 and repeat = $4 and due = $5::date
-         and status = 'planned' and fire_at <= $6 and ($7::text is null or unit_id = $7) and ($8::text is null or unit_id > $8)
-       order by unit_id limit $9`,
-      [notice.obligationId, notice.occurrenceKey, notice.level, notice.repeat, notice.due, iso(now), notice.unitId ?? null, afterUnitId, limit],
-    );
-    return rows.map(escalationStepOf);
-  }
-
-  async saveEscalationSteps(rows: readonly EscalationStepRow[], now: DateTime): Promise<void> {
+  async saveEscalationNotices(rows: readonly EscalationNoticeRow[], now: DateTime): Promise<void> {
     if (rows.length === 0) return;
     await this.db.query(
-      `insert into escalation_steps (obligation_id, occurrence_key, unit_id, level, repeat, due, fire_at, status, reason, updated_at)
-       select x.obligation_id, x.occurrence_key, x.unit_id, x.level, x.repeat, x.due::date, x.fire_at::timestamptz, x.status, x.reason, $2
-       from jsonb_to_recordset($1::jsonb) as x(obligation_id text, occurrence_key text, unit_id text, level int, repeat int, due text, fire_at text, status text, reason text)
-       on conflict (obligation_id, occurrence_key, unit_id, level, repeat) do update set due = excluded.due, fire_at = excluded.fire_at,
+      `insert into escalation_notices (obligation_id, occurrence_key, due, level, repeat, fire_at, status, reason, updated_at)
+       select x.obligation_id, x.occurrence_key, x.due::date, x.level, x.repeat, x.fire_at::timestamptz, x.status, x.reason, $2
+       from jsonb_to_recordset($1::jsonb) as x(obligation_id text, occurrence_key text, due text, level int, repeat int, fire_at text, status text, reason text)
+       on conflict (obligation_id, occurrence_key, due, level, repeat) do update set fire_at = excluded.fire_at,
          status = excluded.status, reason = excluded.reason, updated_at = excluded.updated_at`,
       [
         json(
           rows.map((r) => ({
             obligation_id: r.obligationId,
             occurrence_key: r.occurrenceKey,
-            unit_id: r.unitId,
+            due: r.due,
             level: r.level,
             repeat: r.repeat,
-            due: r.due,
             fire_at: iso(r.fireAt),
             status: r.status,
             reason: r.reason ?? null,
@@ -382,30 +391,75 @@ export class FollowUpStore implements AssignmentStore, EscalationStore, DigestSt
     );
   }
 
-  async cancelStaleEscalations(now: DateTime, refs?: readonly AssignmentRef[]): Promise<EscalationStepRow[]> {
-    const rows = await this.db.query(
-      `update escalation_steps e set status = 'cancelled', updated_at = $1,
-         reason = case when o.deleted_at is not null then 'nhiệm vụ đã xóa'
-                       when a.status in ('done_on_time', 'done_late') then 'completed'
-                       when a.status = 'waived' then 'waived'
-                       else 'hạn đã đổi (gia hạn hoặc sửa thời hạn)' end
-       from assignments a, obligations o
-       where a.obligation_id = e.obligation_id and a.occurrence_key = e.occurrence_key and a.unit_id = e.unit_id and o.id = e.obligation_id
-         and e.status = 'planned' and (a.status not in ${OPEN} or a.due <> e.due or o.deleted_at is not null)
-         and ($2::jsonb is null or exists (select 1 from jsonb_to_recordset($2::jsonb) as x(obligation_id text, occurrence_key text, unit_id text)
-               where x.obligation_id = e.obligation_id and x.occurrence_key = e.occurrence_key and x.unit_id = e.unit_id))
-       returning e.*`,
-      [iso(now), refs ? refsJson(refs) : null],
+  async markNotice(key: EscalationNoticeKey, status: StepStatus, reason: string | null, now: DateTime): Promise<void> {
+    await this.db.query(
+      `update escalation_notices set status = $6, reason = $7, updated_at = $8
+       where obligation_id = $1 and occurrence_key = $2 and due = $3::date and level = $4 and repeat = $5`,
+      [key.obligationId, key.occurrenceKey, key.due, key.level, key.repeat, status, reason, iso(now)],
     );
-    return rows.map(escalationStepOf);
   }
 
-  async markEscalation(ref: AssignmentRef, level: number, repeat: number, status: StepStatus, reason: string | null, now: DateTime): Promise<void> {
-    await this.db.query(
-      `update escalation_steps set status = $6, reason = $7, updated_at = $8
-       where obligation_id = $1 and occurrence_key = $2 and unit_id = $3 and level = $4 and repeat = $5`,
-      [ref.obligationId, ref.occurrenceKey, ref.unitId, level, repeat, status, reason, iso(now)],
+  async cancelEmptyNotices(now: DateTime): Promise<number> {
+    const rows = await this.db.query(
+      `update escalation_notices n set status = 'cancelled', updated_at = $1,
+         reason = case when o.deleted_at is not null then 'nhiệm vụ đã xóa' else 'không còn đơn vị nào chưa hoàn thành với hạn này' end
+       from obligations o
+       where o.id = n.obligation_id and n.status = 'planned'
+         and (o.deleted_at is not null or not exists (select 1 from assignments a
+               where a.obligation_id = n.obligation_id and a.occurrence_key = n.occurrence_key and a.due = n.due and a.status in ${OPEN}))
+       returning 1`,
+      [iso(now)],
     );
+    return rows.length;
+  }
+
+  async unitsToEscalate(notice: EscalationNotice, afterUnitId: string | null, limit: number): Promise<AssignmentRef[]> {
+    const rows = await this.db.query(
+      `select a.unit_id from assignments a
+       where a.obligation_id = $1 and a.occurrence_key = $2 and a.due = $3::date and a.status in ${OPEN}
+         and ($6::text is null or a.unit_id = $6) and ($7::text is null or a.unit_id > $7)
+         and not exists (select 1 from escalation_steps e
+               where e.obligation_id = a.obligation_id and e.occurrence_key = a.occurrence_key and e.unit_id = a.unit_id
+                 and e.level = $4 and e.repeat = $5 and e.due = a.due and e.status in ('fired', 'skipped'))
+       order by a.unit_id limit $8`,
+      [notice.obligationId, notice.occurrenceKey, notice.due, notice.level, notice.repeat, notice.unitId ?? null, afterUnitId, limit],
+    );
+    return rows.map((r) => ({ obligationId: notice.obligationId, occurrenceKey: notice.occurrenceKey, unitId: r.unit_id as string }));
+  }
+
+  async recordEscalation(row: EscalationStepRow, now: DateTime): Promise<void> {
+    await this.db.query(
+      `insert into escalation_steps (obligation_id, occurrence_key, unit_id, level, repeat, due, fire_at, status, reason, updated_at)
+       values ($1, $2, $3, $4, $5, $6::date, $7, $8, $9, $10)
+       on conflict (obligation_id, occurrence_key, unit_id, level, repeat) do update set due = excluded.due, fire_at = excluded.fire_at,
+         status = excluded.status, reason = excluded.reason, updated_at = excluded.updated_at`,
+      [row.obligationId, row.occurrenceKey, row.unitId, row.level, row.repeat, row.due, iso(row.fireAt), row.status, row.reason ?? null, iso(now)],
+    );
+  }
+
+  async escalationSteps(refs: readonly AssignmentRef[]): Promise<EscalationStepRow[]> {
+    if (refs.length === 0) return [];
+    // A unit's outcomes, then the occurrence's notices for the unit's current due that have none
+    // for it, as they apply to the unit: planned while it is open, else cancelled (done or waived).
+    const rows = await this.db.query(
+      `with x as (select * from jsonb_to_recordset($1::jsonb) as x(obligation_id text, occurrence_key text, unit_id text))
+       select e.obligation_id, e.occurrence_key, e.unit_id, e.level, e.repeat, e.due, e.fire_at, e.status, e.reason
+       from escalation_steps e join x on x.obligation_id = e.obligation_id and x.occurrence_key = e.occurrence_key and x.unit_id = e.unit_id
+       union all
+       select a.obligation_id, a.occurrence_key, a.unit_id, n.level, n.repeat, n.due, n.fire_at,
+         case when n.status = 'skipped' then 'skipped'
+              when a.status in ${OPEN} then (case when n.status = 'planned' then 'planned' when n.status = 'fired' then 'skipped' else 'cancelled' end)
+              else 'cancelled' end,
+         case when n.status = 'skipped' then n.reason
+              when a.status in ${OPEN} then (case when n.status = 'planned' then null when n.status = 'fired' then 'không gửi cho đơn vị lúc đó' else n.reason end)
+              when a.status = 'waived' then 'waived' else 'completed' end
+       from x join assignments a on a.obligation_id = x.obligation_id and a.occurrence_key = x.occurrence_key and a.unit_id = x.unit_id
+         join escalation_notices n on n.obligation_id = a.obligation_id and n.occurrence_key = a.occurrence_key and n.due = a.due
+       where not exists (select 1 from escalation_steps e where e.obligation_id = a.obligation_id and e.occurrence_key = a.occurrence_key
+                           and e.unit_id = a.unit_id and e.level = n.level and e.repeat = n.repeat and e.due = n.due)`,
+      [refsJson(refs)],
+    );
+    return rows.map(escalationStepOf);
   }
 
   async escalationRecipients(unitId: string, target: EscalationTarget): Promise<PendingRecipient[]> {
@@ -637,6 +691,19 @@ function escalationStepOf(r: Row): EscalationStepRow {
     level: Number(r.level),
     repeat: Number(r.repeat),
     due: r.due as string,
+    fireAt: instant(r.fire_at),
+    status: r.status as StepStatus,
+    reason: (r.reason as string | null) ?? null,
+  };
+}
+
+function escalationNoticeOf(r: Row): EscalationNoticeRow {
+  return {
+    obligationId: r.obligation_id as string,
+    occurrenceKey: r.occurrence_key as string,
+    due: r.due as string,
+    level: Number(r.level),
+    repeat: Number(r.repeat),
     fireAt: instant(r.fire_at),
     status: r.status as StepStatus,
     reason: (r.reason as string | null) ?? null,

@@ -380,6 +380,37 @@ create table obligation_drafts (
 create index deliveries_sending on deliveries (updated_at) where status = 'sending';
 `,
   },
+  {
+    id: '0010_escalation_notices',
+    sql: `
+-- Escalation is planned per notice of an occurrence (obligation · occurrence · due · level ·
+-- repeat), as reminders are per step: the units of an occurrence on the same due share every
+-- notice instant. One row and one timer per notice, whatever the number of units; a unit's own
+-- row in escalation_steps is written when the notice fires (sent or skipped, and why).
+create table escalation_notices (
+  obligation_id   text not null,
+  occurrence_key  text not null,
+  due             date not null,
+  level           integer not null,
+  repeat          integer not null,
+  fire_at         timestamptz not null,
+  status          text not null check (status in ('planned', 'fired', 'skipped', 'cancelled')),
+  reason          text,
+  updated_at      timestamptz not null,
+  primary key (obligation_id, occurrence_key, due, level, repeat)
+);
+create index escalation_notices_planned on escalation_notices (fire_at) where status = 'planned';
+-- Units on an occurrence's due: the units a notice tells about, read a page at a time.
+create index assignments_occurrence_due on assignments (obligation_id, occurrence_key, due, unit_id);
+
+-- Notices planned per unit by earlier versions become the occurrence's notices.
+insert into escalation_notices (obligation_id, occurrence_key, due, level, repeat, fire_at, status, updated_at)
+  select obligation_id, occurrence_key, due, level, repeat, min(fire_at), 'planned', max(updated_at)
+  from escalation_steps where status = 'planned'
+  group by obligation_id, occurrence_key, due, level, repeat;
+delete from escalation_steps where status = 'planned';
+`,
+  },
 ];
 
 export class MigrationError extends Error {}
