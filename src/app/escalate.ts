@@ -134,6 +134,7 @@ export interface EscalationRun {
 
 /** Units handled per page when a notice fires for a whole occurrence (bounded memory at 130,000). */
 const ESCALATION_PAGE = 1_000;
+const UNITS_IN_PARALLEL = 8;
 
 /**
  * An escalation timer fired: every unit still open on the notice's due (or the one unit a
@@ -159,12 +160,15 @@ export async function fireEscalation(deps: EscalateDeps, notice: EscalatePayload
   const page = deps.escalationPage ?? ESCALATION_PAGE;
   for (;;) {
     const refs: AssignmentRef[] = await store.unitsToEscalate(notice, after, page);
-    for (const ref of refs) {
-      const result = await escalateAssignment(deps, row, ref, now);
-      units++;
-      if (result.status === 'sent') sent++;
-      else skipped++;
-      deliveries += result.deliveries;
+    // Units are independent (each its own rows and delivery keys): a few at a time, so a notice
+    // over a whole federation is not one SQL round trip after another.
+    for (let i = 0; i < refs.length; i += UNITS_IN_PARALLEL) {
+      for (const result of await Promise.all(refs.slice(i, i + UNITS_IN_PARALLEL).map((ref) => escalateAssignment(deps, row, ref, now)))) {
+        units++;
+        if (result.status === 'sent') sent++;
+        else skipped++;
+        deliveries += result.deliveries;
+      }
     }
     if (refs.length < page) break;
     after = refs[refs.length - 1]!.unitId;
