@@ -126,6 +126,22 @@ describe('SMTP channel against a real SMTP server on loopback', () => {
     expect(result.providerId).toBe(mail.messageId);
   });
 
+  it('sends the MIME message built in memory as it is: CRLF lines, every header, nothing added or lost', async () => {
+    const smtp = await startSmtp();
+    const channel = smtpChannel(smtp.port);
+    const message = reminder('nhung@example.test', 'key-raw');
+    await channel.send(message);
+    const raw = smtp.received[0]!.raw.toString('utf8');
+    expect(raw).not.toMatch(/[^\r]\n/);
+    const headers = raw.slice(0, raw.indexOf('\r\n\r\n'));
+    for (const h of ['From:', 'To:', 'Subject:', 'Message-ID:', 'Date:', 'MIME-Version:', 'Auto-Submitted: auto-generated', 'X-Auto-Response-Suppress: All', 'X-Hanchot-Message-Key: key-raw']) {
+      expect(headers).toContain(h);
+    }
+    const mail = await simpleParser(smtp.received[0]!.raw);
+    expect(mail.headers.get('x-hanchot-message-key')).toBe('key-raw');
+    expect(mail.text).toBe(message.text);
+  });
+
   it('gives a re-sent message the same Message-ID, and a different message another', async () => {
     const smtp = await startSmtp();
     const channel = smtpChannel(smtp.port);
