@@ -196,6 +196,8 @@ async function main() {
           const first = plans.length > 1 ? plans[0]!.escalation : undefined;
           const constant = first ? (first.timers === p.escalation.timers ? `timers as at ${fmt(plans[0]!.units)} units: constant` : `${fmt(first.timers)} at ${fmt(plans[0]!.units)} units: GROWS`) : '';
           row('', `escalation a week after dues (default policy): timers · bytes each · planner run (s) · notice rows in PostgreSQL`, `${fmt(p.escalation.timers)} · ${fmt(p.escalation.bytesPerTimer)} B · ${fmt(p.escalation.seconds, 1)} · ${fmt(p.escalation.rows)}`, constant);
+          const f = p.escalation.fired;
+          if (f) row('', `one notice fired over every overdue unit: units · deliveries queued · seconds · units/s`, `${fmt(f.units)} · ${fmt(f.deliveries)} · ${fmt(f.seconds, 1)} · ${fmt(f.units / Math.max(f.seconds, 1e-3))}`, '');
         }
       }
       results.planning = plans;

@@ -10,7 +10,9 @@ import { openPostgres, quoteIdent, type Database } from '../src/adapters/postgre
 import { migrate } from '../src/adapters/postgres/migrations.js';
 import { PostgresStore } from '../src/adapters/postgres/store.js';
 import { startFakeZalo, type FakeZalo } from '../src/adapters/zalo/fake-zalo-server.js';
+import { fireEscalation } from '../src/app/escalate.js';
 import { fireJobId } from '../src/app/job-queue.js';
+import type { Channel } from '../src/app/ports.js';
 import { runPlanner, type PlannerDeps } from '../src/app/planner.js';
 import type { Loaded } from '../src/main/context.js';
 import { QUEUE_RETRIES, redisConnection } from '../src/main/service.js';
@@ -334,7 +336,15 @@ export interface PlanningResult {
   readonly fireKeys: number;
   readonly redisBytes: number;
   readonly bytesPerStep: number;
-  readonly escalation?: { readonly timers: number; readonly bytes: number; readonly bytesPerTimer: number; readonly seconds: number; readonly rows: number };
+  readonly escalation?: {
+    readonly timers: number;
+    readonly bytes: number;
+    readonly bytesPerTimer: number;
+    readonly seconds: number;
+    readonly rows: number;
+    /** One notice fired over every unit (fireEscalation, deliveries recorded and queued, not sent). */
+    readonly fired?: { readonly seconds: number; readonly units: number; readonly deliveries: number };
+  };
 }
 
 /** One full planner run (35-day horizon) for `units` units; Redis bytes of what it planned. */
@@ -363,7 +373,22 @@ export async function planning(loaded: Loaded, redis: Redis, units: number, meas
       const escSeconds = (Date.now() - te) / 1000;
       const esc = await prefixBytes(redis, `${prefix}:hanchot-escalate:*`);
       const [rows] = await record.db.query<{ n: number }>('select count(*)::int as n from escalation_notices');
-      escalation = { timers: r.escalations.scheduled, bytes: esc.bytes, bytesPerTimer: esc.bytes / Math.max(1, r.escalations.scheduled), seconds: escSeconds, rows: rows!.n };
+      // Then one notice whose instant has come fires over every unit (each unit's chairperson is its
+      // leader): the units read a page at a time, each unit's deliveries recorded and queued.
+      await record.db.query(`update units set leader_contact_id = 'c' || substr(id, 2) where id <> 'bench'`);
+      const [due] = await record.db.query<{ obligation_id: string; occurrence_key: string; due: string; level: number; repeat: number }>(
+        `select obligation_id, occurrence_key, due::text as due, level, repeat from escalation_notices
+         where status = 'planned' and fire_at <= $1 order by fire_at desc, level limit 1`,
+        [later.clock.now().toISO()],
+      );
+      let fired: { seconds: number; units: number; deliveries: number } | undefined;
+      if (due) {
+        const email: Channel = { name: 'email', canReach: (r) => Boolean(r.email), send: async () => ({ providerId: 'never' }), close: async () => undefined };
+        const tf = Date.now();
+        const run = await fireEscalation({ ...later, store: record.store, channels: [email] }, { obligationId: due.obligation_id, occurrenceKey: due.occurrence_key, due: due.due, level: due.level, repeat: due.repeat });
+        fired = { seconds: (Date.now() - tf) / 1000, units: run.units, deliveries: run.deliveries };
+      }
+      escalation = { timers: r.escalations.scheduled, bytes: esc.bytes, bytesPerTimer: esc.bytes / Math.max(1, r.escalations.scheduled), seconds: escSeconds, rows: rows!.n, fired };
       await later.queue.close();
     }
     await deps.queue.close();
