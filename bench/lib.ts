@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { DateTime } from 'luxon';
 import { Redis } from 'ioredis';
@@ -88,6 +88,42 @@ export async function startSmtpSink(): Promise<SmtpSink> {
 export function peakRssMb(pid: number): number {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/**
+ * CPU time of every PostgreSQL process on the machine (Linux /proc, user + system, ms) by pid: the
+ * server, its background workers and every backend, whoever's. See postgresCpuSince.
+ */
+export function postgresCpu(): Map<string, number> {
+  const byPid = new Map<string, number>();
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      if (!stat.slice(stat.indexOf('(') + 1, close).startsWith('postgres')) continue;
+      // Fields after the command: state is field 3, utime 14 and stime 15 (man 5 proc).
+      const fields = stat.slice(close + 2).split(' ');
+      byPid.set(pid, (Number(fields[11]) + Number(fields[12])) * 10); // USER_HZ is 100 on Linux
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  return byPid;
+}
+
+/** PostgreSQL CPU ms since a snapshot: processes still there by their growth, new ones whole (ended ones are lost). */
+export function postgresCpuSince(before: Map<string, number>): number {
+  let ms = 0;
+  for (const [pid, now] of postgresCpu()) ms += now - (before.get(pid) ?? 0);
+  return ms;
+}
+
+/** CPU time so far of the Redis server (INFO cpu, user + system, ms). */
+export async function redisCpuMs(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? NaN);
+  return (field('used_cpu_sys') + field('used_cpu_user')) * 1000;
 }
 
 /** Samples Redis `used_memory` (the whole shared server) until stopped: the peak above the baseline. */

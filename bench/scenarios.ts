@@ -16,7 +16,7 @@ import type { Channel } from '../src/app/ports.js';
 import { runPlanner, type PlannerDeps } from '../src/app/planner.js';
 import type { Loaded } from '../src/main/context.js';
 import { QUEUE_RETRIES, redisConnection } from '../src/main/service.js';
-import { deletePrefix, peakRssMb, PG_URL, prefixBytes, REDIS_URL, sampleRedisMemory, ShiftedClock, sleep, waitFor, type SmtpSink } from './lib.js';
+import { deletePrefix, peakRssMb, PG_URL, postgresCpu, postgresCpuSince, prefixBytes, REDIS_URL, redisCpuMs, sampleRedisMemory, ShiftedClock, sleep, waitFor, type SmtpSink } from './lib.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const RUN_ID = randomBytes(3).toString('hex');
@@ -188,6 +188,8 @@ export interface BurstResult {
   readonly lateTimer: boolean;
   /** CPU time of the service process per message (user + system), from ready to the last message. */
   readonly cpuPerMessageMs: number;
+  /** CPU of the others per message over the burst: the sink(s), every PostgreSQL process, Redis. */
+  readonly otherCpuPerMessageMs: { readonly sink: number; readonly postgres: number; readonly redis: number };
 }
 
 export interface Sinks {
@@ -255,8 +257,12 @@ export async function burst(loaded: Loaded, sinks: Sinks, redis: Redis, units: n
     const zaloCount = counter(zalo);
     const expected = units;
     const memory = sampleRedisMemory(redis);
+    // Who else spent CPU on the burst: the sinks (this process, otherwise waiting), PostgreSQL, Redis.
+    const cpuBefore = { sink: process.cpuUsage(), postgres: postgresCpu(), redis: await redisCpuMs(redis) };
     const complete = await waitFor(() => sinks.smtp.count() + zaloCount.count() >= expected, Math.max(0, fireReal - Date.now()) + timeoutMs, 25);
     const lastAt = Math.max(sinks.smtp.lastAt(), zaloCount.lastAt());
+    const sinkCpu = process.cpuUsage(cpuBefore.sink);
+    const otherCpu = { sinkMs: (sinkCpu.user + sinkCpu.system) / 1000, postgresMs: postgresCpuSince(cpuBefore.postgres), redisMs: (await redisCpuMs(redis)) - cpuBefore.redis };
     // Settle: anything beyond the expected count would be a duplicate.
     await sleep(300);
     const messages = sinks.smtp.count() + zaloCount.count();
@@ -287,6 +293,7 @@ export async function burst(loaded: Loaded, sinks: Sinks, redis: Redis, units: n
       redisPeakMb: (mem.peak - mem.baseline) / 1048576,
       lateTimer,
       cpuPerMessageMs: stats.cpuMs / Math.max(1, messages),
+      otherCpuPerMessageMs: { sink: otherCpu.sinkMs / Math.max(1, messages), postgres: otherCpu.postgresMs / Math.max(1, messages), redis: otherCpu.redisMs / Math.max(1, messages) },
     };
   } finally {
     await child?.stop().catch(() => undefined);
