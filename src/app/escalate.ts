@@ -66,8 +66,20 @@ export async function planEscalations(deps: EscalationPlanDeps, obligationIds?: 
   const jobs: TimedJob<EscalatePayload>[] = [];
   const moved: string[] = [];
   let skipped = 0;
+  const withdrawn: EscalationNoticeRow[] = [];
+  const byGroup = new Map<string, EscalationNoticeRow[]>();
+  for (const r of existing.values()) {
+    const k = `${r.obligationId}|${r.occurrenceKey}|${r.due}`;
+    byGroup.set(k, [...(byGroup.get(k) ?? []), r]);
+  }
   for (const g of groups) {
-    for (const notice of escalationSchedule(g.due, policyOf(g.escalation, settings), calendar)) {
+    const schedule = escalationSchedule(g.due, policyOf(g.escalation, settings), calendar);
+    // A policy edited since (fewer levels or repeats): its planned notices that no longer exist go.
+    const wanted = new Set(schedule.map((n) => `${n.level}|${n.repeat}`));
+    for (const r of byGroup.get(`${g.obligationId}|${g.occurrenceKey}|${g.due}`) ?? []) {
+      if (r.status === 'planned' && !wanted.has(`${r.level}|${r.repeat}`)) withdrawn.push({ ...r, status: 'cancelled', reason: 'chính sách chuyển cấp đã đổi' });
+    }
+    for (const notice of schedule) {
       const fireAt = zonedInstant(notice.fireOn, settings.fireTime, calendar.zone);
       if (fireAt < lookbackStart || fireAt > horizonEnd) continue;
       const row: EscalationNoticeRow = { obligationId: g.obligationId, occurrenceKey: g.occurrenceKey, due: g.due, level: notice.level, repeat: notice.repeat, fireAt, status: 'planned' };
@@ -88,10 +100,10 @@ export async function planEscalations(deps: EscalationPlanDeps, obligationIds?: 
       jobs.push({ jobId: escalationJobId(row), payload: noticeOf(row), at: fireAt < now ? now : fireAt });
     }
   }
-  await store.saveEscalationNotices(save, now);
-  await deps.queue.removeEscalations(moved);
+  await store.saveEscalationNotices([...save, ...withdrawn], now);
+  await deps.queue.removeEscalations([...moved, ...withdrawn.map(escalationJobId)]);
   await deps.queue.scheduleEscalations(jobs);
-  const report = { overdueMarked, assignments: groups.reduce((n, g) => n + g.units, 0), groups: groups.length, scheduled: jobs.length, skipped, cancelled };
+  const report = { overdueMarked, assignments: groups.reduce((n, g) => n + g.units, 0), groups: groups.length, scheduled: jobs.length, skipped, cancelled: cancelled + withdrawn.length };
   deps.logger?.info(report, 'escalation planner run');
   return report;
 }

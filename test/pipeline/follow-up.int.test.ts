@@ -341,8 +341,8 @@ async function notices(h: FollowUpHarness, unitId: string, occurrenceKey = REF.o
 }
 
 /** The notices still to come for a unit, as `L1R0`. */
-async function plannedNotices(h: FollowUpHarness, unitId: string): Promise<string[]> {
-  return (await notices(h, unitId)).filter((n) => n.status === 'planned').map((n) => n.notice);
+async function plannedNotices(h: FollowUpHarness, unitId: string, occurrenceKey = REF.occurrenceKey): Promise<string[]> {
+  return (await notices(h, unitId, occurrenceKey)).filter((n) => n.status === 'planned').map((n) => n.notice);
 }
 
 describe('escalation to leadership', () => {
@@ -370,6 +370,20 @@ describe('escalation to leadership', () => {
     const before = h.recording!.escalations.size;
     await runPlanner(h.planner, [OBLIGATION]);
     expect(h.recording!.escalations.size).toBe(before);
+  });
+
+  it('a policy edited to fewer repeats withdraws the notices it no longer has, with their timers', async () => {
+    const h = await harness({ start: '2027-09-01T10:00:00+07:00', bullmq: false, catalogue: withRule(OBLIGATION, { kind: 'once', date: '2027-09-01', bound: 'no_later_than' }) });
+    await runPlanner(h.planner, [OBLIGATION]);
+    expect(await plannedNotices(h, UNIT, 'once')).toHaveLength(8);
+    await h.db.query('update obligations set escalation = $2 where id = $1', [
+      OBLIGATION,
+      JSON.stringify({ levels: [{ level: 1, afterWorkingDays: 1, notify: { kind: 'unit_leader' } }], repeatEveryWorkingDays: 5, maxRepeats: 1 }),
+    ]);
+    await runPlanner(h.planner, [OBLIGATION]);
+    expect(await plannedNotices(h, UNIT, 'once')).toEqual(['L1R0', 'L1R1']);
+    expect((await notices(h, UNIT, 'once')).find((n) => n.notice === 'L2R0')).toMatchObject({ status: 'cancelled', reason: 'chính sách chuyển cấp đã đổi' });
+    expect([...h.recording!.escalations.keys()].sort()).toEqual([`esc|${OBLIGATION}|once|L1|R0|2027-09-01`, `esc|${OBLIGATION}|once|L1|R1|2027-09-01`]);
   });
 
   it('one timer tells about every overdue unit, page by page, each once; a unit done meanwhile is left out; firing again sends nothing', async () => {
