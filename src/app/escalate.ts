@@ -8,7 +8,19 @@ import { addressOn, nextChannel, recipientOf } from './fan-out.js';
 import { escalationJobId, type DeliverPayload, type EscalatePayload, type JobQueue, type TimedJob } from './job-queue.js';
 import type { PlanningPolicy } from './plan.js';
 import { channelPreference, type Channel, type Clock, type Logger } from './ports.js';
-import type { AssignmentRef, AssignmentStore, EscalationNoticeKey, EscalationNoticeRow, EscalationStore, FanOutStore, NewDelivery } from './stores.js';
+import type {
+  AssignmentRef,
+  AssignmentStore,
+  AssignmentView,
+  EscalationNoticeKey,
+  EscalationNoticeRow,
+  EscalationStepRow,
+  EscalationStore,
+  FanOutStore,
+  NewDelivery,
+  PendingRecipient,
+  SentSoFar,
+} from './stores.js';
 
 /** What a planner of timers needs (reminders, escalation notices, the digest), with its store. */
 export interface TimerPlanDeps<S> {
@@ -134,8 +146,6 @@ export interface EscalationContent {
   readonly sent: readonly { at: string; channel: string; purpose: string; step: string; contactName: string }[];
 }
 
-export type EscalateResult = { readonly status: 'sent' | 'stale' | 'skipped'; readonly deliveries: number; readonly reason?: string };
-
 /** What one escalation timer did: the units it looked at, told about, skipped; messages queued. */
 export interface EscalationRun {
   readonly units: number;
@@ -146,13 +156,13 @@ export interface EscalationRun {
 
 /** Units handled per page when a notice fires for a whole occurrence (bounded memory at 130,000). */
 const ESCALATION_PAGE = 1_000;
-const UNITS_IN_PARALLEL = 8;
 
 /**
  * An escalation timer fired: every unit still open on the notice's due (or the one unit a
- * per-unit timer names) that has no outcome for it yet is escalated, a page at a time, and its
- * outcome recorded as it is done; so a retry after a crash carries on with the rest. The notice
- * is marked fired once every page is done.
+ * per-unit timer names) that has no outcome for it yet is escalated, a page at a time, and the
+ * page's outcomes recorded once its deliveries are recorded and queued; so a retry after a crash
+ * carries on with the rest (a page done twice makes the same delivery keys). The notice is
+ * marked fired once every page is done.
  */
 export async function fireEscalation(deps: EscalateDeps, notice: EscalatePayload): Promise<EscalationRun> {
   const { store } = deps;
@@ -165,97 +175,101 @@ export async function fireEscalation(deps: EscalateDeps, notice: EscalatePayload
     return { units: 0, sent: 0, skipped: 0, deliveries: 0 };
   }
   let after: string | null = null;
-  let units = 0;
-  let sent = 0;
-  let skipped = 0;
-  let deliveries = 0;
+  const total = { units: 0, sent: 0, skipped: 0, deliveries: 0 };
   const page = deps.escalationPage ?? ESCALATION_PAGE;
   for (;;) {
     const refs: AssignmentRef[] = await store.unitsToEscalate(notice, after, page);
-    // Units are independent (each its own rows and delivery keys): a few at a time, so a notice
-    // over a whole federation is not one SQL round trip after another.
-    for (let i = 0; i < refs.length; i += UNITS_IN_PARALLEL) {
-      for (const result of await Promise.all(refs.slice(i, i + UNITS_IN_PARALLEL).map((ref) => escalateAssignment(deps, row, ref, now)))) {
-        units++;
-        if (result.status === 'sent') sent++;
-        else skipped++;
-        deliveries += result.deliveries;
-      }
+    if (refs.length > 0) {
+      const done = await escalatePage(deps, row, refs, now);
+      total.units += refs.length;
+      total.sent += done.sent;
+      total.skipped += done.skipped;
+      total.deliveries += done.deliveries;
     }
     if (refs.length < page) break;
     after = refs[refs.length - 1]!.unitId;
   }
-  if (!notice.unitId) await store.markNotice(row, 'fired', units === 0 ? 'không còn đơn vị nào quá hạn' : null, now);
-  deps.logger?.info({ ...notice, units, sent, skipped, deliveries }, 'escalation fired');
-  return { units, sent, skipped, deliveries };
+  if (!notice.unitId) await store.markNotice(row, 'fired', total.units === 0 ? 'không còn đơn vị nào quá hạn' : null, now);
+  deps.logger?.info({ ...notice, ...total }, 'escalation fired');
+  return total;
 }
 
 /**
- * One unit's notice: if the assignment is still open on the notice's due, tell the level's people
- * (one delivery per contact, on their first reachable channel) what the unit owes, how many
- * working days overdue, and what it has been sent so far.
+ * One page of a notice's units, in a few statements whatever its size: each unit still open on the
+ * notice's due tells the level's people (one delivery per contact, on their first reachable
+ * channel) what the unit owes, how many working days overdue, and what it has been sent so far.
  */
-export async function escalateAssignment(deps: EscalateDeps, notice: EscalationNoticeRow, ref: AssignmentRef, now: DateTime): Promise<EscalateResult> {
+async function escalatePage(deps: EscalateDeps, notice: EscalationNoticeRow, refs: readonly AssignmentRef[], now: DateTime): Promise<Omit<EscalationRun, 'units'>> {
   const { store } = deps;
-  const payload = { ...ref, level: notice.level, repeat: notice.repeat, due: notice.due };
-  const outcome = (status: 'fired' | 'skipped', reason: string | null) =>
-    store.recordEscalation({ ...payload, fireAt: notice.fireAt, status, reason }, now);
-  const assignment = await store.assignment(ref);
-  if (!assignment || !isOpen(assignment.status) || assignment.due !== payload.due) {
-    const reason = !assignment ? 'không còn nhiệm vụ' : !isOpen(assignment.status) ? (assignment.status === 'waived' ? 'waived' : 'completed') : 'extended';
-    await outcome('skipped', reason);
-    return { status: 'skipped', deliveries: 0, reason };
+  const unitIds = refs.map((r) => r.unitId);
+  const base = { obligationId: notice.obligationId, occurrenceKey: notice.occurrenceKey, level: notice.level, repeat: notice.repeat, due: notice.due, fireAt: notice.fireAt };
+  const outcomes: EscalationStepRow[] = [];
+  const skip = (unitId: string, reason: string) => outcomes.push({ ...base, unitId, status: 'skipped', reason });
+  const assignments = new Map((await store.occurrenceAssignments(notice.obligationId, notice.occurrenceKey, unitIds)).map((a) => [a.unitId, a]));
+  const open: AssignmentView[] = [];
+  for (const unitId of unitIds) {
+    const a = assignments.get(unitId);
+    // Closed or moved since the page was read (a completion racing the timer).
+    if (!a) skip(unitId, 'không còn nhiệm vụ');
+    else if (!isOpen(a.status)) skip(unitId, a.status === 'waived' ? 'waived' : 'completed');
+    else if (a.due !== notice.due) skip(unitId, 'extended');
+    else open.push(a);
   }
-  const policy = policyOf(assignment.escalation, deps.settings);
-  const level = policy.levels.find((l) => l.level === payload.level);
-  if (!level) {
-    await outcome('skipped', 'chính sách chuyển cấp không còn cấp này');
-    return { status: 'skipped', deliveries: 0, reason: 'level removed' };
-  }
-  const recipients = await store.escalationRecipients(payload.unitId, level.notify);
-  const history = await store.sentSoFar(ref);
-  const content: EscalationContent = {
-    kind: 'escalation',
-    level: payload.level,
-    repeat: payload.repeat,
-    due: payload.due,
-    workingDaysOverdue: deps.calendar.workingDaysBetween(payload.due, localDateOf(notice.fireAt, deps.calendar.zone)),
-    unitName: assignment.unitName,
-    notify: level.notify.kind,
-    sent: history.map((h) => ({ at: h.sentAt.toUTC().toISO()!, channel: h.channel, purpose: h.purpose, step: h.step, contactName: h.contactName })),
-  };
+  // The units of one obligation share its policy.
+  const level = open.length > 0 ? policyOf(open[0]!.escalation, deps.settings).levels.find((l) => l.level === notice.level) : undefined;
+  if (!level) for (const a of open.splice(0)) skip(a.unitId, 'chính sách chuyển cấp không còn cấp này');
+  const told = open.map((a) => a.unitId);
+  const recipients = level && told.length > 0 ? await store.escalationRecipientsOf(told, level.notify) : new Map<string, PendingRecipient[]>();
+  const history = told.length > 0 ? await store.sentSoFarOf(notice.obligationId, notice.occurrenceKey, told) : new Map<string, SentSoFar[]>();
+  const workingDaysOverdue = deps.calendar.workingDaysBetween(notice.due, localDateOf(notice.fireAt, deps.calendar.zone));
   // The due is part of the step: after an extension the same level and repeat is a new notice.
-  const step = `esc.L${payload.level}.R${payload.repeat}.${payload.due}`;
-  const rows: NewDelivery[] = recipients.map((r) => {
-    const recipient = recipientOf(r);
-    const preference = channelPreference(recipient);
-    const channel = nextChannel(preference, deps.channels, recipient);
-    const name = channel?.name ?? preference[0] ?? 'email';
-    return {
-      idempotencyKey: [ref.obligationId, ref.occurrenceKey, ref.unitId, step, r.contactId, name].join('|'),
-      // A leader told about several units at the same instant gets one message listing them.
-      messageKey: ['esc', r.contactId, name, notice.fireAt.toUTC().toISO()].join('|'),
-      ...ref,
-      step,
-      contactId: r.contactId,
-      channel: name,
-      recipient: addressOn(name, recipient),
-      fireAt: notice.fireAt,
-      urgent: false,
-      purpose: 'escalation' as const,
-      content,
-      skipReason: channel ? undefined : `không kênh nào đã cấu hình tới được người nhận (thứ tự: ${preference.join(', ')})`,
+  const step = `esc.L${notice.level}.R${notice.repeat}.${notice.due}`;
+  const rows: NewDelivery[] = [];
+  for (const a of open) {
+    const ref = { obligationId: a.obligationId, occurrenceKey: a.occurrenceKey, unitId: a.unitId };
+    const people = recipients.get(a.unitId) ?? [];
+    const content: EscalationContent = {
+      kind: 'escalation',
+      level: notice.level,
+      repeat: notice.repeat,
+      due: notice.due,
+      workingDaysOverdue,
+      unitName: a.unitName,
+      notify: level!.notify.kind,
+      sent: (history.get(a.unitId) ?? []).map((h) => ({ at: h.sentAt.toUTC().toISO()!, channel: h.channel, purpose: h.purpose, step: h.step, contactName: h.contactName })),
     };
-  });
+    for (const r of people) {
+      const recipient = recipientOf(r);
+      const preference = channelPreference(recipient);
+      const channel = nextChannel(preference, deps.channels, recipient);
+      const name = channel?.name ?? preference[0] ?? 'email';
+      rows.push({
+        idempotencyKey: [ref.obligationId, ref.occurrenceKey, ref.unitId, step, r.contactId, name].join('|'),
+        // A leader told about several units at the same instant gets one message listing them.
+        messageKey: ['esc', r.contactId, name, notice.fireAt.toUTC().toISO()].join('|'),
+        ...ref,
+        step,
+        contactId: r.contactId,
+        channel: name,
+        recipient: addressOn(name, recipient),
+        fireAt: notice.fireAt,
+        urgent: false,
+        purpose: 'escalation' as const,
+        content,
+        skipReason: channel ? undefined : `không kênh nào đã cấu hình tới được người nhận (thứ tự: ${preference.join(', ')})`,
+      });
+    }
+    outcomes.push({ ...base, unitId: a.unitId, status: 'fired', reason: people.length === 0 ? 'không có người nhận (chưa khai lãnh đạo)' : null });
+  }
   await store.insertDeliveries(rows, now);
   const sendAt = (notice.fireAt > now ? notice.fireAt : now).plus({ milliseconds: deps.digestSettleMs ?? 5_000 });
   const jobs: TimedJob<DeliverPayload>[] = rows
     .filter((r) => !r.skipReason)
     .map((r) => ({ jobId: r.idempotencyKey, payload: { messageKey: r.messageKey, idempotencyKey: r.idempotencyKey, urgent: false }, at: sendAt }));
   await deps.queue.enqueueDeliveries(jobs);
-  await outcome('fired', recipients.length === 0 ? 'không có người nhận (chưa khai lãnh đạo)' : null);
-  deps.logger?.debug({ ...payload, recipients: recipients.length }, 'escalation fanned out');
-  return { status: 'sent', deliveries: rows.length };
+  await store.recordEscalations(outcomes, now);
+  deps.logger?.debug({ ...base, units: refs.length, told: open.length, deliveries: rows.length }, 'escalation page done');
+  return { sent: open.length, skipped: refs.length - open.length, deliveries: rows.length };
 }
 
 function noticeOf(row: EscalationNoticeKey): EscalatePayload {

@@ -450,14 +450,20 @@ export interface EscalationStore {
    * only `notice.unitId`) with no outcome yet for it, by unit id after `afterUnitId`, at most `limit`.
    */
   unitsToEscalate(notice: EscalationNotice, afterUnitId: string | null, limit: number): Promise<AssignmentRef[]>;
-  /** A unit's outcome of a notice (fired or skipped, and why). */
-  recordEscalation(row: EscalationStepRow, now: DateTime): Promise<void>;
+  /** Units' outcomes of a notice (fired or skipped, and why). */
+  recordEscalations(rows: readonly EscalationStepRow[], now: DateTime): Promise<void>;
+  /** The assignments of these units in one occurrence (a page of a notice's units, in one read). */
+  occurrenceAssignments(obligationId: string, occurrenceKey: string, unitIds: readonly string[]): Promise<AssignmentView[]>;
   /** Each unit's notices for its current due: outcomes recorded, else the occurrence's plan as it applies to the unit. */
   escalationSteps(refs: readonly AssignmentRef[]): Promise<EscalationStepRow[]>;
   /** The contacts a target names for an overdue unit (leader, parent's standing committee, named contacts). */
   escalationRecipients(unitId: string, target: EscalationTarget): Promise<PendingRecipient[]>;
+  /** The same for many units at once, by unit (every unit asked is a key). */
+  escalationRecipientsOf(unitIds: readonly string[], target: EscalationTarget): Promise<Map<string, PendingRecipient[]>>;
   /** What the unit was sent for this occurrence (sent deliveries, oldest first). */
   sentSoFar(ref: AssignmentRef): Promise<SentSoFar[]>;
+  /** The same for many units of one occurrence, by unit (every unit asked is a key). */
+  sentSoFarOf(obligationId: string, occurrenceKey: string, unitIds: readonly string[]): Promise<Map<string, SentSoFar[]>>;
 }
 
 // ── leadership digest and reporting ────────────────────────────────────────

@@ -427,13 +427,30 @@ export class FollowUpStore implements AssignmentStore, EscalationStore, DigestSt
     return rows.map((r) => ({ obligationId: notice.obligationId, occurrenceKey: notice.occurrenceKey, unitId: r.unit_id as string }));
   }
 
-  async recordEscalation(row: EscalationStepRow, now: DateTime): Promise<void> {
+  async recordEscalations(rows: readonly EscalationStepRow[], now: DateTime): Promise<void> {
+    if (rows.length === 0) return;
     await this.db.query(
       `insert into escalation_steps (obligation_id, occurrence_key, unit_id, level, repeat, due, fire_at, status, reason, updated_at)
-       values ($1, $2, $3, $4, $5, $6::date, $7, $8, $9, $10)
+       select x.obligation_id, x.occurrence_key, x.unit_id, x.level, x.repeat, x.due::date, x.fire_at::timestamptz, x.status, x.reason, $2
+       from jsonb_to_recordset($1::jsonb) as x(obligation_id text, occurrence_key text, unit_id text, level int, repeat int, due text, fire_at text, status text, reason text)
        on conflict (obligation_id, occurrence_key, unit_id, level, repeat) do update set due = excluded.due, fire_at = excluded.fire_at,
          status = excluded.status, reason = excluded.reason, updated_at = excluded.updated_at`,
-      [row.obligationId, row.occurrenceKey, row.unitId, row.level, row.repeat, row.due, iso(row.fireAt), row.status, row.reason ?? null, iso(now)],
+      [
+        json(
+          rows.map((r) => ({
+            obligation_id: r.obligationId,
+            occurrence_key: r.occurrenceKey,
+            unit_id: r.unitId,
+            level: r.level,
+            repeat: r.repeat,
+            due: r.due,
+            fire_at: iso(r.fireAt),
+            status: r.status,
+            reason: r.reason ?? null,
+          })),
+        ),
+        iso(now),
+      ],
     );
   }
 
@@ -463,50 +480,84 @@ export class FollowUpStore implements AssignmentStore, EscalationStore, DigestSt
   }
 
   async escalationRecipients(unitId: string, target: EscalationTarget): Promise<PendingRecipient[]> {
-    let ids: string[];
-    if (target.kind === 'contacts') ids = [...target.contactIds];
+    return (await this.escalationRecipientsOf([unitId], target)).get(unitId) ?? [];
+  }
+
+  async escalationRecipientsOf(unitIds: readonly string[], target: EscalationTarget): Promise<Map<string, PendingRecipient[]>> {
+    const idsFor = new Map<string, string[]>();
+    if (target.kind === 'contacts') for (const u of unitIds) idsFor.set(u, [...target.contactIds]);
     else {
-      const [u] = await this.db.query<{ leader_contact_id: string | null; parent_id: string | null }>(
-        'select leader_contact_id, parent_id from units where id = $1',
-        [unitId],
+      const units = await this.db.query<{ id: string; leader_contact_id: string | null; parent_id: string | null }>(
+        'select id, leader_contact_id, parent_id from units where id = any($1::text[])',
+        [unitIds],
       );
-      if (!u) return [];
-      if (target.kind === 'unit_leader') ids = u.leader_contact_id ? [u.leader_contact_id] : [];
+      if (target.kind === 'unit_leader') for (const u of units) idsFor.set(u.id, u.leader_contact_id ? [u.leader_contact_id] : []);
       else {
-        const [p] = u.parent_id
-          ? await this.db.query<{ leader_contact_id: string | null; standing_committee: string[] | null }>(
-              'select leader_contact_id, standing_committee from units where id = $1 and deleted_at is null',
-              [u.parent_id],
+        const parentIds = [...new Set(units.flatMap((u) => (u.parent_id ? [u.parent_id] : [])))];
+        const parents = new Map(
+          (
+            await this.db.query<{ id: string; leader_contact_id: string | null; standing_committee: string[] | null }>(
+              'select id, leader_contact_id, standing_committee from units where id = any($1::text[]) and deleted_at is null',
+              [parentIds],
             )
-          : [];
-        ids = p ? (p.standing_committee && p.standing_committee.length > 0 ? p.standing_committee : p.leader_contact_id ? [p.leader_contact_id] : []) : [];
+          ).map((p) => [p.id, p]),
+        );
+        for (const u of units) {
+          const p = u.parent_id ? parents.get(u.parent_id) : undefined;
+          idsFor.set(u.id, p ? (p.standing_committee && p.standing_committee.length > 0 ? p.standing_committee : p.leader_contact_id ? [p.leader_contact_id] : []) : []);
+        }
       }
     }
-    if (ids.length === 0) return [];
-    const rows = await this.db.query(
-      `select c.unit_id, u.name as unit_name, c.id as contact_id, c.name, c.email, c.phone, c.zalo_user_id, c.channels
-       from contacts c join units u on u.id = c.unit_id
-       where c.id = any($1::text[]) and c.deleted_at is null order by c.id`,
-      [ids],
-    );
-    return rows.map(recipientRow);
+    const wanted = [...new Set([...idsFor.values()].flat())];
+    const contacts = new Map<string, PendingRecipient>();
+    if (wanted.length > 0) {
+      const rows = await this.db.query(
+        `select c.unit_id, u.name as unit_name, c.id as contact_id, c.name, c.email, c.phone, c.zalo_user_id, c.channels
+         from contacts c join units u on u.id = c.unit_id
+         where c.id = any($1::text[]) and c.deleted_at is null`,
+        [wanted],
+      );
+      for (const r of rows) contacts.set(r.contact_id as string, recipientRow(r));
+    }
+    const out = new Map<string, PendingRecipient[]>();
+    for (const [unitId, ids] of idsFor) {
+      out.set(unitId, [...new Set(ids)].sort().flatMap((id) => contacts.get(id) ?? []));
+    }
+    return out;
   }
 
   async sentSoFar(ref: AssignmentRef): Promise<SentSoFar[]> {
+    return (await this.sentSoFarOf(ref.obligationId, ref.occurrenceKey, [ref.unitId])).get(ref.unitId) ?? [];
+  }
+
+  async sentSoFarOf(obligationId: string, occurrenceKey: string, unitIds: readonly string[]): Promise<Map<string, SentSoFar[]>> {
     const rows = await this.db.query(
-      `select d.sent_at, d.channel, d.purpose, d.step, c.name as contact_name
+      `select d.unit_id, d.sent_at, d.channel, d.purpose, d.step, c.name as contact_name
        from deliveries d join contacts c on c.id = d.contact_id
-       where d.obligation_id = $1 and d.occurrence_key = $2 and d.unit_id = $3 and d.status = 'sent' and d.purpose <> 'digest'
+       where d.obligation_id = $1 and d.occurrence_key = $2 and d.unit_id = any($3::text[]) and d.status = 'sent' and d.purpose <> 'digest'
        order by d.sent_at, d.id`,
-      [ref.obligationId, ref.occurrenceKey, ref.unitId],
+      [obligationId, occurrenceKey, unitIds],
     );
-    return rows.map((r) => ({
-      sentAt: instant(r.sent_at),
-      channel: r.channel as ChannelName,
-      purpose: r.purpose as SentSoFar['purpose'],
-      step: r.step as string,
-      contactName: r.contact_name as string,
-    }));
+    const out = new Map<string, SentSoFar[]>(unitIds.map((u) => [u, []]));
+    for (const r of rows) {
+      out.get(r.unit_id as string)?.push({
+        sentAt: instant(r.sent_at),
+        channel: r.channel as ChannelName,
+        purpose: r.purpose as SentSoFar['purpose'],
+        step: r.step as string,
+        contactName: r.contact_name as string,
+      });
+    }
+    return out;
+  }
+
+  async occurrenceAssignments(obligationId: string, occurrenceKey: string, unitIds: readonly string[]): Promise<AssignmentView[]> {
+    const rows = await this.db.query(`${ASSIGNMENT_SELECT} where a.obligation_id = $1 and a.occurrence_key = $2 and a.unit_id = any($3::text[])`, [
+      obligationId,
+      occurrenceKey,
+      unitIds,
+    ]);
+    return rows.map(assignmentOf);
   }
 
   // ── leadership digest ────────────────────────────────────────────────────
