@@ -250,14 +250,12 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       // persistence, flushed), put it back, and its first run rebuilds every timer from PostgreSQL.
       const watch = setInterval(() => {
         queue
-          .queueOf('plan')
-          .getJobScheduler('planner')
-          .then(async (found) => {
-            if (found) return;
-            logger.warn({ everyMs }, 'the planner schedule was gone from Redis (data lost?): scheduled again, timers rebuilt from PostgreSQL');
-            await queue.schedulePlanner(everyMs);
+          .ensurePlannerScheduled(everyMs)
+          .then((restored) => {
+            if (restored) logger.warn({ everyMs }, 'the planner schedule was gone from Redis (data lost?): scheduled again, timers rebuilt from PostgreSQL');
           })
-          .catch(() => undefined);
+          // Redis down: BullMQ's own reconnect logs it too; the check runs again next minute.
+          .catch((err: Error) => logger.warn({ err: err.message }, 'could not check the planner schedule in Redis'));
       }, Math.min(everyMs, 60_000));
       watch.unref();
       closers.push(async () => clearInterval(watch));

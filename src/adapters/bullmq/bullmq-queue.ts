@@ -84,6 +84,13 @@ export class BullmqJobQueue implements JobQueue {
     await this.queues.plan.upsertJobScheduler('planner', { every: everyMs }, { name: 'plan', data: { obligationIds: [] } satisfies PlanPayload });
   }
 
+  /** Puts the planner tick back if Redis lost it (restarted without persistence, flushed); true if it had to. */
+  async ensurePlannerScheduled(everyMs: number): Promise<boolean> {
+    if (await this.queues.plan.getJobScheduler('planner')) return false;
+    await this.schedulePlanner(everyMs);
+    return true;
+  }
+
   /** Jobs waiting per queue, for logs and the start banner. */
   async counts(): Promise<Record<QueueName, Record<string, number>>> {
     const out = {} as Record<QueueName, Record<string, number>>;
