@@ -42,10 +42,6 @@ export function createSmtpChannel(options: SmtpChannelOptions): Channel {
       ? nodemailer.createTransport(common)
       : nodemailer.createTransport({ ...common, pool: true, maxConnections: options.maxConnections ?? 5 });
   const domain = options.messageIdDomain ?? domainOf(options.from);
-  // The MIME message is built in memory first (as the outbox does) and handed to the SMTP
-  // connection whole: streamed straight from nodemailer's MIME tree it went out in dozens of
-  // small socket writes per message, a system call each (~0.5 ms of CPU per message here).
-  const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
 
   return {
     name: 'email',
@@ -54,8 +50,7 @@ export function createSmtpChannel(options: SmtpChannelOptions): Channel {
       if (!hasEmail(message.recipient)) throw new PermanentError('người nhận không có địa chỉ email', 'no_email');
       const mail = toMailOptions(message, options.from, domain);
       try {
-        const built = await composer.sendMail(mail);
-        const info = await transport.sendMail({ raw: built.message, envelope: built.envelope, messageId: mail.messageId });
+        const info = await transport.sendMail(mail);
         log?.debug({ messageKey: message.messageKey, messageId: info.messageId }, 'email accepted by the SMTP server');
         return { providerId: info.messageId || (mail.messageId as string) };
       } catch (e) {
