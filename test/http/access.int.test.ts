@@ -1,9 +1,9 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { PostgresAccessStore } from '../../src/adapters/postgres/access-store.js';
 import { createApiToken, createUser } from '../../src/app/access.js';
 import { requestExtension } from '../../src/app/assignments.js';
 import type { Role } from '../../src/domain/access.js';
-import { followUpHarness, runPlanner, ADMIN_TOKEN, type FollowUpHarness } from '../support/follow-up-harness.js';
+import { ADMIN_TOKEN } from '../support/follow-up-harness.js';
+import { httpWorld, logIn, signIn } from '../support/http-world.js';
 import { shippedConfig } from '../support/shipped-config.js';
 import { cleanupList } from '../support/wait.js';
 
@@ -20,13 +20,7 @@ afterEach(runAll);
 const path = (unitId: string, action = '') => `/api/v1/assignments/${OBLIGATION}/2027/${unitId}${action}`;
 
 async function setup() {
-  const h: FollowUpHarness = await followUpHarness({ start: '2027-10-25T09:00:00+07:00', loaded, bullmq: false });
-  cleanups.push(() => h.dispose());
-  await h.sync(loaded.catalogue);
-  await runPlanner(h.planner, [OBLIGATION]);
-  const app = await h.http();
-  cleanups.push(() => app.close());
-  const store = new PostgresAccessStore(h.db);
+  const { h, app, access: store } = await httpWorld({ start: '2027-10-25T09:00:00+07:00', loaded, cleanups, plan: [OBLIGATION] });
   const token = async (role: Role, unitId: string | null, name = `${role}-${unitId}`) =>
     (await createApiToken({ store, clock: h.clock }, { name, role, unitId, createdBy: 'test' })).token;
   return { h, app, store, token };
@@ -88,28 +82,19 @@ describe('API roles, enforced on the server', () => {
 describe('console: API tokens', () => {
   it('an admin creates a token (shown once) within its scope and revokes it; a viewer may not', async () => {
     const { h, app, store } = await setup();
-    await createUser({ store, clock: h.clock }, { username: 'vp', displayName: 'VP', password: 'mật khẩu quản trị 1', role: 'admin', unitId: 'dmc' });
-    await createUser({ store, clock: h.clock }, { username: 'xem', displayName: 'Xem', password: 'mật khẩu chỉ xem 1', role: 'viewer', unitId: 'dmc' });
-    const signIn = async (username: string, password: string) => {
-      const r = await app.inject({ method: 'POST', url: '/login', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ username, password }).toString() });
-      const cookie = String(r.headers['set-cookie']).split(';')[0]!;
-      const page = await app.inject({ method: 'GET', url: '/', headers: { cookie } });
-      return { cookie, csrf: /name="_csrf" value="([^"]+)"/.exec(page.body)![1]! };
-    };
-    const admin = await signIn('vp', 'mật khẩu quản trị 1');
-    const form = (fields: Record<string, string>) => ({ headers: { cookie: admin.cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ _csrf: admin.csrf, ...fields }).toString() });
-    const created = await app.inject({ method: 'POST', url: '/tokens', ...form({ name: 'erp', role: 'viewer', unit: UNIT }) });
+    const admin = await signIn(app, store, h.clock, { username: 'vp', role: 'admin', unitId: 'dmc' });
+    const created = await admin.form('/tokens', { name: 'erp', role: 'viewer', unit: UNIT });
     expect(created.statusCode).toBe(201);
     const token = /<code id="new-token">([^<]+)<\/code>/.exec(created.body)![1]!;
     expect((await app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(token) })).json()).toEqual({ role: 'viewer', unitId: UNIT, actor: 'token:erp' });
-    expect((await app.inject({ method: 'GET', url: '/tokens', headers: { cookie: admin.cookie } })).body).not.toContain(token);
-    expect((await app.inject({ method: 'POST', url: '/tokens', ...form({ name: 'x', role: 'admin', unit: 'td' }) })).statusCode).toBe(403);
+    expect((await admin.get('/tokens')).body).not.toContain(token);
+    expect((await admin.form('/tokens', { name: 'x', role: 'admin', unit: 'td' })).statusCode).toBe(403);
     const [row] = await store.apiTokens();
-    expect((await app.inject({ method: 'POST', url: `/tokens/${row!.id}/revoke`, ...form({}) })).statusCode).toBe(303);
+    expect((await admin.form(`/tokens/${row!.id}/revoke`)).statusCode).toBe(303);
     expect((await app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(token) })).statusCode).toBe(401);
 
-    const viewer = await signIn('xem', 'mật khẩu chỉ xem 1');
-    expect((await app.inject({ method: 'GET', url: '/tokens', headers: { cookie: viewer.cookie } })).statusCode).toBe(403);
+    const viewer = await signIn(app, store, h.clock, { username: 'xem', role: 'viewer', unitId: 'dmc', password: 'mật khẩu chỉ xem 1' });
+    expect((await viewer.get('/tokens')).statusCode).toBe(403);
   });
 });
 
@@ -121,16 +106,14 @@ describe('console sessions', () => {
     expect(stored!.password_hash).toMatch(/^scrypt\$16384\$8\$1\$/);
     expect(stored!.password_hash).not.toContain('mật khẩu');
 
-    const signIn = await app.inject({ method: 'POST', url: '/login', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ username: 'lan.officer', password: 'mật khẩu dài 123' }).toString() });
-    expect(signIn.statusCode).toBe(303);
-    const cookie = String(signIn.headers['set-cookie']);
-    expect(cookie).toMatch(/^hc_session=[A-Za-z0-9_-]+; Path=\/; HttpOnly; SameSite=Lax/);
-    const session = cookie.split(';')[0]!;
-    const dashboard = await app.inject({ method: 'GET', url: '/', headers: { cookie: session } });
+    const lan = await logIn(app, 'lan.officer', 'mật khẩu dài 123');
+    expect(lan.login.statusCode).toBe(303);
+    expect(String(lan.login.headers['set-cookie'])).toMatch(/^hc_session=[A-Za-z0-9_-]+; Path=\/; HttpOnly; SameSite=Lax/);
+    const session = lan.cookie;
+    const dashboard = await lan.get('/');
     expect(dashboard.statusCode).toBe(200);
     expect(dashboard.body).toContain('Nguyễn Thị Lan');
     expect(dashboard.body).toContain('CĐCS Trường THPT Dương Minh Châu');
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(dashboard.body)![1]!;
     const calendar = await app.inject({ method: 'GET', url: '/calendar/2026', headers: { cookie: session } });
     expect(calendar.body).toContain('Lịch nghỉ năm 2026');
     expect(calendar.body).toContain('thứ Tư, 02/09/2026');
@@ -150,10 +133,10 @@ describe('console sessions', () => {
     expect((await app.inject({ method: 'POST', url: path(UNIT, '/complete'), headers: { cookie: session }, payload: {} })).statusCode).toBe(403);
     expect((await app.inject({ method: 'POST', url: path(UNIT, '/complete'), headers: { cookie: session, 'x-csrf-token': 'wrong' }, payload: {} })).statusCode).toBe(403);
     expect((await h.store.assignment({ obligationId: OBLIGATION, occurrenceKey: '2027', unitId: UNIT }))?.status).toBe('pending');
-    const done = await app.inject({ method: 'POST', url: path(UNIT, '/complete'), headers: { cookie: session, 'x-csrf-token': csrf }, payload: {} });
+    const done = await lan.post(path(UNIT, '/complete'));
     expect(done.json().assignment.completedBy).toBe('user:lan.officer');
 
-    const out = await app.inject({ method: 'POST', url: '/logout', headers: { cookie: session, 'content-type': 'application/x-www-form-urlencoded' }, payload: `_csrf=${csrf}` });
+    const out = await lan.form('/logout');
     expect(out.statusCode).toBe(303);
     expect((await app.inject({ method: 'GET', url: path(UNIT), headers: { cookie: session } })).statusCode).toBe(401);
     expect((await app.inject({ method: 'GET', url: '/', headers: { cookie: session } })).headers.location).toBe('/login');

@@ -1,7 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { PostgresAccessStore } from '../../src/adapters/postgres/access-store.js';
-import { createUser } from '../../src/app/access.js';
-import { followUpHarness, ADMIN_TOKEN } from '../support/follow-up-harness.js';
+import { ADMIN_TOKEN } from '../support/follow-up-harness.js';
+import { httpWorld, signIn } from '../support/http-world.js';
 import { shippedConfig } from '../support/shipped-config.js';
 import { cleanupList } from '../support/wait.js';
 
@@ -25,12 +24,7 @@ const HOSTILE = [
 ];
 
 async function setup() {
-  const h = await followUpHarness({ start: '2027-11-25T09:00:00+07:00', loaded, bullmq: false });
-  cleanups.push(() => h.dispose());
-  await h.sync(loaded.catalogue);
-  const app = await h.http();
-  cleanups.push(() => app.close());
-  return { h, app };
+  return httpWorld({ start: '2027-11-25T09:00:00+07:00', loaded, cleanups });
 }
 
 const counts = async (h: Awaited<ReturnType<typeof setup>>['h']) =>
@@ -52,7 +46,7 @@ describe('bad input through the API', () => {
   });
 
   it('SQL and HTML injection strings in every text field of a directive, an obligation and a contact are stored exactly as typed and shown escaped', async () => {
-    const { h, app } = await setup();
+    const { h, app, access } = await setup();
     for (const [i, s] of HOSTILE.entries()) {
       const directive = { id: `bad-${i}`, number: s, issuer: s, issuedOn: '2027-09-15', title: s, source: s };
       expect((await app.inject({ method: 'POST', url: '/api/v1/directives', headers: admin, payload: directive })).statusCode).toBe(201);
@@ -75,16 +69,14 @@ describe('bad input through the API', () => {
     expect((await h.db.query<{ n: number }>('select count(*)::int as n from obligations'))[0]!.n).toBeGreaterThan(HOSTILE.length);
 
     // The console shows them as text: no markup from the input survives.
-    await createUser({ store: new PostgresAccessStore(h.db), clock: h.clock }, { username: 'vp', displayName: 'VP', password: 'mật khẩu quản trị 1', role: 'admin', unitId: 'dmc' });
-    const signIn = await app.inject({ method: 'POST', url: '/login', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'username=vp&password=' + encodeURIComponent('mật khẩu quản trị 1') });
-    const cookie = String(signIn.headers['set-cookie']).split(';')[0]!;
+    const vp = await signIn(app, access, h.clock, { username: 'vp', role: 'admin', unitId: 'dmc' });
     for (const page of ['/obligations', '/obligations/bad-2.o', '/obligations/bad-3.o', '/units']) {
-      const r = await app.inject({ method: 'GET', url: page, headers: { cookie } });
+      const r = await vp.get(page);
       expect(r.statusCode, page).toBe(200);
       expect(r.body, page).not.toContain('<script>alert');
       expect(r.body, page).not.toContain('<img src=x');
     }
-    const shown = (await app.inject({ method: 'GET', url: '/obligations/bad-2.o', headers: { cookie } })).body;
+    const shown = (await vp.get('/obligations/bad-2.o')).body;
     expect(shown).toContain('&lt;script&gt;alert(&quot;xss&quot;)&lt;/script&gt;');
   });
 

@@ -3,7 +3,8 @@ import { PostgresAccessStore } from '../../src/adapters/postgres/access-store.js
 import { createApiToken } from '../../src/app/access.js';
 import { fanOut } from '../../src/app/fan-out.js';
 import { OPERATIONS } from '../../src/http/openapi.js';
-import { followUpHarness, runPlanner, ADMIN_TOKEN } from '../support/follow-up-harness.js';
+import { ADMIN_TOKEN } from '../support/follow-up-harness.js';
+import { httpWorld } from '../support/http-world.js';
 import { shippedConfig } from '../support/shipped-config.js';
 import { startSmtp } from '../support/smtp.js';
 import { cleanupList } from '../support/wait.js';
@@ -20,13 +21,7 @@ const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
 async function setup(withSmtp = false) {
   const smtp = withSmtp ? await startSmtp() : undefined;
   if (smtp) cleanups.push(() => smtp.close());
-  const h = await followUpHarness({ start: '2027-10-22T09:00:00+07:00', loaded, bullmq: false, smtpUrl: smtp?.url });
-  cleanups.push(() => h.dispose());
-  await h.sync(loaded.catalogue);
-  await runPlanner(h.planner, [OBLIGATION]);
-  const app = await h.http();
-  cleanups.push(() => app.close());
-  return { h, app };
+  return httpWorld({ start: '2027-10-22T09:00:00+07:00', loaded, cleanups, plan: [OBLIGATION], smtpUrl: smtp?.url });
 }
 
 describe('the API description', () => {

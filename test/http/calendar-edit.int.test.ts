@@ -1,11 +1,11 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { dateHolidaysLunar } from '../../src/adapters/lunar/date-holidays-lunar.js';
-import { PostgresAccessStore } from '../../src/adapters/postgres/access-store.js';
-import { createApiToken, createUser } from '../../src/app/access.js';
+import { createApiToken } from '../../src/app/access.js';
 import { LayeredCalendar } from '../../src/app/calendar-edit.js';
 import type { Role } from '../../src/domain/access.js';
 import { followStoredCalendar } from '../../src/main/context.js';
-import { followUpHarness, runPlanner, ADMIN_TOKEN } from '../support/follow-up-harness.js';
+import { runPlanner, ADMIN_TOKEN } from '../support/follow-up-harness.js';
+import { httpWorld, signIn } from '../support/http-world.js';
 import { shippedConfig } from '../support/shipped-config.js';
 import { cleanupList } from '../support/wait.js';
 
@@ -21,13 +21,7 @@ const layered = () => new LayeredCalendar(loaded.catalogue.calendarRules, loaded
 
 async function setup() {
   const calendar = layered();
-  const h = await followUpHarness({ start: '2027-10-22T09:00:00+07:00', loaded: { catalogue: loaded.catalogue, calendar }, bullmq: false });
-  cleanups.push(() => h.dispose());
-  await h.sync(loaded.catalogue);
-  await runPlanner(h.planner, [OBLIGATION]);
-  const app = await h.http();
-  cleanups.push(() => app.close());
-  const access = new PostgresAccessStore(h.db);
+  const { h, app, access } = await httpWorld({ start: '2027-10-22T09:00:00+07:00', loaded: { catalogue: loaded.catalogue, calendar }, cleanups, plan: [OBLIGATION] });
   const token = async (role: Role, unitId: string | null) => ({ authorization: `Bearer ${(await createApiToken({ store: access, clock: h.clock }, { name: `${role}-${unitId}`, role, unitId, createdBy: 't' })).token}` });
   const due = async () => (await h.db.query<{ effective_due: string }>("select effective_due from occurrences where obligation_id = $1 and key = '2027'", [OBLIGATION]))[0]!.effective_due;
   return { h, app, calendar, access, token, due };
@@ -159,41 +153,31 @@ describe('calendar edits through the API, layered over config/calendar', () => {
 
 describe('the calendar page of the console', () => {
   it('offers the root admin the swap and day-off forms, saves a swap with the CSRF token, lists problems, and shows others no forms', async () => {
-    const { h, app, calendar } = await setup();
-    const access = new PostgresAccessStore(h.db);
-    const signIn = async (username: string, unitId: string) => {
-      await createUser({ store: access, clock: h.clock }, { username, displayName: username, password: 'mật khẩu quản trị 1', role: 'admin', unitId });
-      const r = await app.inject({ method: 'POST', url: '/login', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `username=${username}&password=${encodeURIComponent('mật khẩu quản trị 1')}` });
-      return String(r.headers['set-cookie']).split(';')[0]!;
-    };
-    const cookie = await signIn('tinh', 'tld');
-    const page = await app.inject({ method: 'GET', url: '/calendar/2027', headers: { cookie } });
+    const { h, app, access, calendar } = await setup();
+    const root = await signIn(app, access, h.clock, { username: 'tinh', role: 'admin', unitId: 'tld' });
+    const page = await root.get('/calendar/2027');
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('action="/calendar/2027/swaps"');
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
-    const post = (url: string, fields: Record<string, string>) =>
-      app.inject({ method: 'POST', url, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams(fields).toString() });
 
-    expect((await post('/calendar/2027/swaps', { off: '2027-11-02', work: '2027-11-06' })).statusCode).toBe(403);
-    const bad = await post('/calendar/2027/swaps', { _csrf: csrf, off: '2027-11-07', work: '2027-11-08', name: '<b>x</b>' });
+    expect((await root.form('/calendar/2027/swaps', { off: '2027-11-02', work: '2027-11-06' }, { csrf: false })).statusCode).toBe(403);
+    const bad = await root.form('/calendar/2027/swaps', { off: '2027-11-07', work: '2027-11-08', name: '<b>x</b>' });
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('off: ');
     expect(bad.body).toContain('work: ');
     expect(bad.body).toContain('value="&lt;b&gt;x&lt;/b&gt;"');
-    const saved = await post('/calendar/2027/swaps', { _csrf: csrf, off: '2027-11-02', work: '2027-11-06', name: '' });
+    const saved = await root.form('/calendar/2027/swaps', { off: '2027-11-02', work: '2027-11-06', name: '' });
     expect([saved.statusCode, saved.headers.location]).toEqual([303, '/calendar/2027']);
     expect(calendar.isWorkingDay('2027-11-06')).toBe(true);
-    const after = await app.inject({ method: 'GET', url: '/calendar/2027', headers: { cookie } });
+    const after = await root.get('/calendar/2027');
     expect(after.body).toContain('Làm bù cho thứ Ba, 02/11/2027');
     expect(after.body).toContain('action="/calendar/2027/days/2027-11-06/remove"');
-    expect((await post('/calendar/2027/days/2027-11-06/remove', { _csrf: csrf })).statusCode).toBe(303);
+    expect((await root.form('/calendar/2027/days/2027-11-06/remove')).statusCode).toBe(303);
     expect(calendar.isWorkingDay('2027-11-06')).toBe(false);
 
-    const district = await signIn('huyen', 'dmc');
-    const theirs = await app.inject({ method: 'GET', url: '/calendar/2027', headers: { cookie: district } });
+    const district = await signIn(app, access, h.clock, { username: 'huyen', role: 'admin', unitId: 'dmc' });
+    const theirs = await district.get('/calendar/2027');
     expect(theirs.body).not.toContain('action="/calendar/2027/swaps"');
-    const theirCsrf = /name="_csrf" value="([^"]+)"/.exec(theirs.body)![1]!;
-    const refused = await app.inject({ method: 'POST', url: '/calendar/2027/days', headers: { cookie: district, 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ _csrf: theirCsrf, date: '2027-11-01', name: 'x' }).toString() });
+    const refused = await district.form('/calendar/2027/days', { date: '2027-11-01', name: 'x' });
     expect(refused.statusCode).toBe(403);
     expect(await h.db.query('select * from calendar_overrides')).toEqual([]);
   });

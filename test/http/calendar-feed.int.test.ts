@@ -3,7 +3,8 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { completeAssignment, decideExtension, requestExtension } from '../../src/app/assignments.js';
 import { occurrenceUid } from '../../src/domain/ics.js';
 import { signFeed } from '../../src/domain/signed-link.js';
-import { followUpHarness, runPlanner, PUBLIC_URL, type FollowUpHarness } from '../support/follow-up-harness.js';
+import { PUBLIC_URL } from '../support/follow-up-harness.js';
+import { httpWorld, type HttpWorld } from '../support/http-world.js';
 import { TEST_SECRET } from '../support/secret.js';
 import { shippedConfig } from '../support/shipped-config.js';
 import { cleanupList } from '../support/wait.js';
@@ -19,15 +20,9 @@ beforeAll(async () => {
 const { cleanups, runAll } = cleanupList();
 afterEach(runAll);
 
-async function setup(): Promise<{ h: FollowUpHarness; app: Awaited<ReturnType<FollowUpHarness['http']>> }> {
+async function setup(): Promise<HttpWorld> {
   // Monday 25/10/2027: the window runs from 25/07/2027 to 25/04/2029.
-  const h = await followUpHarness({ start: '2027-10-25T09:00:00+07:00', loaded, bullmq: false });
-  cleanups.push(() => h.dispose());
-  await h.sync(loaded.catalogue);
-  await runPlanner(h.planner);
-  const app = await h.http();
-  cleanups.push(() => app.close());
-  return { h, app };
+  return httpWorld({ start: '2027-10-25T09:00:00+07:00', loaded, cleanups, plan: true });
 }
 
 interface FeedEvent {

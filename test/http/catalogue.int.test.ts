@@ -1,7 +1,8 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresAccessStore } from '../../src/adapters/postgres/access-store.js';
 import { createApiToken } from '../../src/app/access.js';
-import { followUpHarness, runPlanner, ADMIN_TOKEN } from '../support/follow-up-harness.js';
+import { runPlanner, ADMIN_TOKEN } from '../support/follow-up-harness.js';
+import { httpWorld, signIn } from '../support/http-world.js';
 import { shippedConfig } from '../support/shipped-config.js';
 import { cleanupList } from '../support/wait.js';
 
@@ -23,12 +24,7 @@ const OBLIGATION = {
 };
 
 async function setup() {
-  const h = await followUpHarness({ start: '2027-11-25T09:00:00+07:00', loaded, bullmq: false });
-  cleanups.push(() => h.dispose());
-  await h.sync(loaded.catalogue);
-  const app = await h.http();
-  cleanups.push(() => app.close());
-  return { h, app };
+  return httpWorld({ start: '2027-11-25T09:00:00+07:00', loaded, cleanups });
 }
 
 describe('directives and obligations entered through the API', () => {
@@ -105,27 +101,18 @@ describe('directives and obligations entered through the API', () => {
 
 describe('editing in the console', () => {
   it('opens a console obligation prefilled, saves a new day and an escalation policy, and refuses config/ rows and a malformed policy', async () => {
-    const { h, app } = await setup();
-    const { createUser } = await import('../../src/app/access.js');
-    await createUser({ store: new PostgresAccessStore(h.db), clock: h.clock }, { username: 'vp', displayName: 'VP', password: 'mật khẩu quản trị 1', role: 'admin', unitId: 'dmc' });
-    const signIn = await app.inject({ method: 'POST', url: '/login', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'username=vp&password=' + encodeURIComponent('mật khẩu quản trị 1') });
-    const cookie = String(signIn.headers['set-cookie']).split(';')[0]!;
+    const { h, app, access } = await setup();
+    const vp = await signIn(app, access, h.clock, { username: 'vp', role: 'admin', unitId: 'dmc' });
     await app.inject({ method: 'POST', url: '/api/v1/directives', headers: admin, payload: DIRECTIVE });
     await app.inject({ method: 'POST', url: '/api/v1/obligations', headers: admin, payload: OBLIGATION });
 
-    const edit = await app.inject({ method: 'GET', url: `/obligations/${OBLIGATION.id}/edit`, headers: { cookie } });
+    const edit = await vp.get(`/obligations/${OBLIGATION.id}/edit`);
     expect(edit.statusCode).toBe(200);
     expect(edit.body).toContain(`value="${OBLIGATION.title}"`);
     expect(edit.body).toMatch(/<option value="quarterly" selected>/);
     expect(edit.body).toMatch(/name="childrenOf" value="dmc"[^>]* checked>/);
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(edit.body)![1]!;
     const post = (fields: Record<string, string>) =>
-      app.inject({
-        method: 'POST',
-        url: `/obligations/${OBLIGATION.id}/edit`,
-        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-        payload: new URLSearchParams({ _csrf: csrf, directiveId: DIRECTIVE.id, title: OBLIGATION.title, kind: 'quarterly', monthOfQuarter: '3', day: '25', childrenOf: 'dmc', action: 'save', ...fields }).toString(),
-      });
+      vp.form(`/obligations/${OBLIGATION.id}/edit`, { directiveId: DIRECTIVE.id, title: OBLIGATION.title, kind: 'quarterly', monthOfQuarter: '3', day: '25', childrenOf: 'dmc', action: 'save', ...fields });
     const bad = await post({ escalationLevels: '2 the boss' });
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('phải dạng');
@@ -142,19 +129,14 @@ describe('editing in the console', () => {
       maxRepeats: 1,
     });
     expect(stored.revision).toBe(2);
-    expect((await app.inject({ method: 'GET', url: '/obligations/dmc-159-2020.thematic-report/edit', headers: { cookie } })).statusCode).toBe(409);
+    expect((await vp.get('/obligations/dmc-159-2020.thematic-report/edit')).statusCode).toBe(409);
 
     // A new person for a union, from the unit tree.
-    expect((await app.inject({ method: 'GET', url: '/units', headers: { cookie } })).body).toContain('href="/units/dmc.thpt-dmc/contacts/new"');
-    const added = await app.inject({
-      method: 'POST',
-      url: '/units/dmc.thpt-dmc/contacts/new',
-      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ _csrf: csrf, id: 'dmc.thpt-dmc.thu-ky', name: 'Lý Thị Hoa', email: 'hoa@example.org' }).toString(),
-    });
+    expect((await vp.get('/units')).body).toContain('href="/units/dmc.thpt-dmc/contacts/new"');
+    const added = await vp.form('/units/dmc.thpt-dmc/contacts/new', { id: 'dmc.thpt-dmc.thu-ky', name: 'Lý Thị Hoa', email: 'hoa@example.org' });
     expect(added.statusCode).toBe(303);
     expect((await h.store.snapshot('all')).contacts.get('dmc.thpt-dmc.thu-ky')).toMatchObject({ unitId: 'dmc.thpt-dmc', email: 'hoa@example.org' });
-    expect((await app.inject({ method: 'GET', url: '/units', headers: { cookie } })).body).toContain('href="/contacts/dmc.thpt-dmc.thu-ky/edit"');
+    expect((await vp.get('/units')).body).toContain('href="/contacts/dmc.thpt-dmc.thu-ky/edit"');
   });
 });
 

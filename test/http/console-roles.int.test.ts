@@ -1,10 +1,9 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { dateHolidaysLunar } from '../../src/adapters/lunar/date-holidays-lunar.js';
-import { PostgresAccessStore } from '../../src/adapters/postgres/access-store.js';
-import { createUser } from '../../src/app/access.js';
 import { LayeredCalendar } from '../../src/app/calendar-edit.js';
 import type { Role } from '../../src/domain/access.js';
-import { followUpHarness, runPlanner, ADMIN_TOKEN } from '../support/follow-up-harness.js';
+import { ADMIN_TOKEN } from '../support/follow-up-harness.js';
+import { httpWorld, signIn } from '../support/http-world.js';
 import { shippedConfig } from '../support/shipped-config.js';
 import { cleanupList } from '../support/wait.js';
 
@@ -45,22 +44,13 @@ afterEach(runAll);
 
 async function world() {
   const calendar = new LayeredCalendar(loaded.catalogue.calendarRules, loaded.catalogue.decrees, dateHolidaysLunar());
-  const h = await followUpHarness({ start: '2027-11-02T10:00:00+07:00', loaded: { catalogue: loaded.catalogue, calendar }, bullmq: false });
-  cleanups.push(() => h.dispose());
-  await h.sync(loaded.catalogue);
-  await runPlanner(h.planner, ['dmc-159-2020.thematic-report']);
-  const app = await h.http();
-  cleanups.push(() => app.close());
+  const { h, app, access } = await httpWorld({ start: '2027-11-02T10:00:00+07:00', loaded: { catalogue: loaded.catalogue, calendar }, cleanups, plan: ['dmc-159-2020.thematic-report'] });
   const created = await app.inject({ method: 'POST', url: '/api/v1/units', headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, payload: { id: 'dmc.new', name: 'CĐCS mới', kind: 'grassroots', parentId: 'dmc' } });
   expect(created.statusCode).toBe(201);
-  const access = new PostgresAccessStore(h.db);
   const sessions = {} as Record<Exclude<Who, 'anonymous'>, { cookie: string; csrf: string }>;
   for (const [who, [role, unitId]] of Object.entries(PEOPLE) as [Exclude<Who, 'anonymous'>, [Role, string]][]) {
-    await createUser({ store: access, clock: h.clock }, { username: who, displayName: who, password: 'mật khẩu đủ dài 1', role, unitId });
-    const r = await app.inject({ method: 'POST', url: '/login', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `username=${who}&password=${encodeURIComponent('mật khẩu đủ dài 1')}` });
-    const cookie = String(r.headers['set-cookie']).split(';')[0]!;
-    const page = await app.inject({ method: 'GET', url: '/', headers: { cookie } });
-    sessions[who] = { cookie, csrf: /name="_csrf" value="([^"]+)"/.exec(page.body)![1]! };
+    const client = await signIn(app, access, h.clock, { username: who, role, unitId });
+    sessions[who] = { cookie: client.cookie, csrf: await client.csrf() };
   }
   const written = () =>
     h.db.query(`select (select count(*)::int from audit_log) as audit, (select count(*)::int from calendar_overrides) as calendar, (select string_agg(name || parent_id, ',') from units where id = 'dmc.new') as unit`);

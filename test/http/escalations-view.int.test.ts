@@ -1,9 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { PostgresAccessStore } from '../../src/adapters/postgres/access-store.js';
-import { createUser } from '../../src/app/access.js';
 import { fireEscalation } from '../../src/app/escalate.js';
 import type { Role } from '../../src/domain/access.js';
-import { followUpHarness, runPlanner } from '../support/follow-up-harness.js';
+import { httpWorld, signIn as signInAs } from '../support/http-world.js';
 import { shippedConfig } from '../support/shipped-config.js';
 import { cleanupList } from '../support/wait.js';
 
@@ -20,21 +18,10 @@ afterEach(runAll);
 
 /** The report was due Monday 1/11/2027; it is Tuesday 2/11, 10:00, and the first notice went to the school's chairman. */
 async function setup() {
-  const h = await followUpHarness({ start: '2027-11-02T10:00:00+07:00', loaded, bullmq: false });
-  cleanups.push(() => h.dispose());
-  await h.sync(loaded.catalogue);
-  await runPlanner(h.planner, [OBLIGATION]);
+  const { h, app, access } = await httpWorld({ start: '2027-11-02T10:00:00+07:00', loaded, cleanups, plan: [OBLIGATION] });
   const deps = { store: h.store, queue: h.queue, clock: h.clock, calendar: h.calendar, channels: h.channels, settings: loaded.catalogue.settings };
   expect(await fireEscalation(deps, { ...REF, level: 1, repeat: 0, due: '2027-11-01' })).toMatchObject({ units: 1, sent: 1 });
-  const app = await h.http();
-  cleanups.push(() => app.close());
-  const access = new PostgresAccessStore(h.db);
-  const signIn = async (username: string, role: Role, unitId: string) => {
-    await createUser({ store: access, clock: h.clock }, { username, displayName: username, password: 'mật khẩu đủ dài 1', role, unitId });
-    const r = await app.inject({ method: 'POST', url: '/login', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `username=${username}&password=${encodeURIComponent('mật khẩu đủ dài 1')}` });
-    const cookie = String(r.headers['set-cookie']).split(';')[0]!;
-    return (url: string) => app.inject({ method: 'GET', url, headers: { cookie } });
-  };
+  const signIn = async (username: string, role: Role, unitId: string) => (await signInAs(app, access, h.clock, { username, role, unitId })).get;
   return { h, app, signIn };
 }
 

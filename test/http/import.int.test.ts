@@ -5,9 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { PostgresAccessStore } from '../../src/adapters/postgres/access-store.js';
-import { createUser } from '../../src/app/access.js';
-import { followUpHarness } from '../support/follow-up-harness.js';
+import { httpWorld, signIn as signInAs } from '../support/http-world.js';
 import { shippedConfig } from '../support/shipped-config.js';
 import { cleanupList } from '../support/wait.js';
 
@@ -19,25 +17,12 @@ const { cleanups, runAll } = cleanupList();
 afterEach(runAll);
 
 const seed = (name: string) => readFileSync(new URL(`../fixtures/seeds/${name}`, import.meta.url), 'utf8');
-const PASSWORD = 'mật khẩu quản trị 1';
-
 async function setup() {
-  const h = await followUpHarness({ start: '2027-11-25T09:00:00+07:00', loaded, bullmq: false });
-  cleanups.push(() => h.dispose());
-  await h.sync(loaded.catalogue);
-  const app = await h.http();
-  cleanups.push(() => app.close());
-  const access = new PostgresAccessStore(h.db);
+  const { h, app, access } = await httpWorld({ start: '2027-11-25T09:00:00+07:00', loaded, cleanups });
   const signIn = async (username: string, role: 'admin' | 'viewer', unitId: string) => {
-    await createUser({ store: access, clock: h.clock }, { username, displayName: username, password: PASSWORD, role, unitId });
-    const r = await app.inject({ method: 'POST', url: '/login', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ username, password: PASSWORD }).toString() });
-    const cookie = String(r.headers['set-cookie']).split(';')[0]!;
-    const page = await app.inject({ method: 'GET', url: '/import', headers: { cookie } });
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
-    const post = (url: string, fields: Record<string, string>) =>
-      app.inject({ method: 'POST', url, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ _csrf: csrf, ...fields }).toString() });
-    const get = (url: string) => app.inject({ method: 'GET', url, headers: { cookie } });
-    return { cookie, csrf, post, get, importPage: page };
+    const client = await signInAs(app, access, h.clock, { username, role, unitId });
+    const importPage = await client.get('/import');
+    return { post: client.form, get: client.get, importPage };
   };
   return { h, app, signIn };
 }

@@ -1,11 +1,11 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { dateHolidaysLunar } from '../../src/adapters/lunar/date-holidays-lunar.js';
-import { PostgresAccessStore } from '../../src/adapters/postgres/access-store.js';
 import { createApiToken } from '../../src/app/access.js';
 import { completeAssignment } from '../../src/app/assignments.js';
 import { LayeredCalendar } from '../../src/app/calendar-edit.js';
 import { OPERATIONS } from '../../src/http/openapi.js';
-import { followUpHarness, runPlanner, ADMIN_TOKEN, type FollowUpHarness } from '../support/follow-up-harness.js';
+import { ADMIN_TOKEN } from '../support/follow-up-harness.js';
+import { httpWorld } from '../support/http-world.js';
 import { shippedConfig } from '../support/shipped-config.js';
 import { cleanupList } from '../support/wait.js';
 
@@ -135,12 +135,7 @@ const rootToken = { authorization: `Bearer ${ADMIN_TOKEN}` };
 /** The record every case starts from (written by the bootstrap admin). */
 async function world() {
   const calendar = new LayeredCalendar(loaded.catalogue.calendarRules, loaded.catalogue.decrees, dateHolidaysLunar());
-  const h: FollowUpHarness = await followUpHarness({ start: '2027-10-22T09:00:00+07:00', loaded: { catalogue: loaded.catalogue, calendar }, bullmq: false });
-  cleanups.push(() => h.dispose());
-  await h.sync(loaded.catalogue);
-  await runPlanner(h.planner, [OBLIGATION]);
-  const app = await h.http();
-  cleanups.push(() => app.close());
+  const { h, app, access } = await httpWorld({ start: '2027-10-22T09:00:00+07:00', loaded: { catalogue: loaded.catalogue, calendar }, cleanups, plan: [OBLIGATION] });
   const request = await h.store.createExtensionRequest({ obligationId: OBLIGATION, occurrenceKey: '2027', unitId: ASKING }, { reason: 'x', proposedDue: '2027-11-20', previousDue: '2027-11-01', requestedBy: 't' }, h.clock.now());
   await completeAssignment(h.assignments, { obligationId: OBLIGATION, occurrenceKey: '2027', unitId: DONE }, { actor: 't' });
   for (const [url, payload] of [
@@ -152,7 +147,6 @@ async function world() {
     const r = await app.inject({ method: 'POST', url, headers: rootToken, payload });
     expect(r.statusCode, `${url}: ${r.body}`).toBe(201);
   }
-  const access = new PostgresAccessStore(h.db);
   const headers = {} as Record<Who, Record<string, string>>;
   headers.anonymous = {};
   for (const [who, [role, unitId]] of Object.entries(UNITS) as [Exclude<Who, 'anonymous'>, [string, string]][]) {

@@ -1,8 +1,8 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { PostgresAccessStore } from '../../src/adapters/postgres/access-store.js';
-import { createApiToken, createUser } from '../../src/app/access.js';
+import { createApiToken } from '../../src/app/access.js';
 import type { Role } from '../../src/domain/access.js';
-import { followUpHarness, ADMIN_TOKEN } from '../support/follow-up-harness.js';
+import { ADMIN_TOKEN } from '../support/follow-up-harness.js';
+import { httpWorld, signIn } from '../support/http-world.js';
 import { shippedConfig } from '../support/shipped-config.js';
 import { cleanupList } from '../support/wait.js';
 
@@ -16,11 +16,7 @@ const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
 /** dmc.new (console) under dmc, with two people, and dmc.new.sub under it. */
 async function setup() {
-  const h = await followUpHarness({ start: '2027-10-22T09:00:00+07:00', loaded, bullmq: false });
-  cleanups.push(() => h.dispose());
-  await h.sync(loaded.catalogue);
-  const app = await h.http();
-  cleanups.push(() => app.close());
+  const { h, app, access } = await httpWorld({ start: '2027-10-22T09:00:00+07:00', loaded, cleanups });
   const post = async (url: string, payload: object) => {
     const r = await app.inject({ method: 'POST', url, headers: admin, payload });
     expect(r.statusCode, r.body).toBe(201);
@@ -29,7 +25,6 @@ async function setup() {
   await post('/api/v1/units', { id: 'dmc.new.sub', name: 'Tổ công đoàn', kind: 'grassroots', parentId: 'dmc.new' });
   await post('/api/v1/contacts', { id: 'dmc.new.ct', unitId: 'dmc.new', name: 'Nguyễn Văn Chủ', email: 'ct@example.org' });
   await post('/api/v1/contacts', { id: 'dmc.new.pct', unitId: 'dmc.new', name: 'Trần Thị Phó', email: 'pct@example.org' });
-  const access = new PostgresAccessStore(h.db);
   const token = async (role: Role, unitId: string | null) => ({ authorization: `Bearer ${(await createApiToken({ store: access, clock: h.clock }, { name: `${role}-${unitId}`, role, unitId, createdBy: 't' })).token}` });
   const patch = (id: string, payload: object, headers: Record<string, string> = admin) => app.inject({ method: 'PATCH', url: `/api/v1/units/${id}`, headers, payload });
   const unitRow = async (id: string) => (await h.db.query<{ parent_id: string; name: string; leader_contact_id: string | null; standing_committee: string[] | null }>('select parent_id, name, leader_contact_id, standing_committee from units where id = $1', [id]))[0];
@@ -105,24 +100,20 @@ describe('editing a unit through the API', () => {
 describe('editing a unit in the console', () => {
   it('links console units from the tree, saves a rename with a Ban Thường vụ, shows a cycle as a problem, and leaves config/ units to the YAML', async () => {
     const { h, app, access, unitRow } = await setup();
-    await createUser({ store: access, clock: h.clock }, { username: 'vp', displayName: 'VP', password: 'mật khẩu quản trị 1', role: 'admin', unitId: 'dmc' });
-    const signIn = await app.inject({ method: 'POST', url: '/login', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `username=vp&password=${encodeURIComponent('mật khẩu quản trị 1')}` });
-    const cookie = String(signIn.headers['set-cookie']).split(';')[0]!;
-    const tree = await app.inject({ method: 'GET', url: '/units', headers: { cookie } });
+    const vp = await signIn(app, access, h.clock, { username: 'vp', role: 'admin', unitId: 'dmc' });
+    const tree = await vp.get('/units');
     expect(tree.body).toContain('href="/units/dmc.new/edit"');
     expect(tree.body).not.toContain('href="/units/dmc.thpt-dmc/edit"');
-    const page = await app.inject({ method: 'GET', url: '/units/dmc.new/edit', headers: { cookie } });
+    const page = await vp.get('/units/dmc.new/edit');
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('value="CĐCS Trường Mới"');
     // Neither itself nor its own unit is offered as a parent.
     expect(page.body).not.toContain('<option value="dmc.new.sub"');
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
-    const post = (fields: [string, string][]) =>
-      app.inject({ method: 'POST', url: '/units/dmc.new/edit', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams([['_csrf', csrf], ...fields]).toString() });
+    const post = (fields: [string, string][]) => vp.form('/units/dmc.new/edit', fields);
     const saved = await post([['name', 'CĐCS <Mới>'], ['parentId', 'dmc'], ['leaderContactId', 'dmc.new.ct'], ['standingCommittee', 'dmc.new.ct'], ['standingCommittee', 'dmc.new.pct']]);
     expect(saved.statusCode, saved.body).toBe(303);
     expect(await unitRow('dmc.new')).toEqual({ parent_id: 'dmc', name: 'CĐCS <Mới>', leader_contact_id: 'dmc.new.ct', standing_committee: ['dmc.new.ct', 'dmc.new.pct'] });
-    const after = await app.inject({ method: 'GET', url: '/units', headers: { cookie } });
+    const after = await vp.get('/units');
     expect(after.body).toContain('CĐCS &lt;Mới&gt;');
     expect(after.body).toContain('Nguyễn Văn Chủ <em>· lãnh đạo</em> <em>· Ban Thường vụ</em>');
 
@@ -131,8 +122,8 @@ describe('editing a unit in the console', () => {
     expect(loop.body).toContain('vòng');
     const outside = await post([['name', 'x'], ['parentId', 'td']]);
     expect(outside.statusCode).toBe(403);
-    expect((await app.inject({ method: 'GET', url: '/units/dmc.thpt-dmc/edit', headers: { cookie } })).statusCode).toBe(409);
-    expect((await app.inject({ method: 'GET', url: '/units/nowhere/edit', headers: { cookie } })).statusCode).toBe(404);
+    expect((await vp.get('/units/dmc.thpt-dmc/edit')).statusCode).toBe(409);
+    expect((await vp.get('/units/nowhere/edit')).statusCode).toBe(404);
     expect((await unitRow('dmc.new'))!.name).toBe('CĐCS <Mới>');
   });
 });
