@@ -5,11 +5,10 @@ import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { PostgresAccessStore } from '../../src/adapters/postgres/access-store.js';
 import { createUser } from '../../src/app/access.js';
 import { dateHolidaysLunar } from '../../src/adapters/lunar/date-holidays-lunar.js';
 import { LayeredCalendar } from '../../src/app/calendar-edit.js';
-import { followUpHarness, runPlanner } from '../support/follow-up-harness.js';
+import { httpWorld, type HttpWorld } from '../support/http-world.js';
 import { shippedConfig } from '../support/shipped-config.js';
 import { startSmtp } from '../support/smtp.js';
 import { cleanupList, until } from '../support/wait.js';
@@ -36,30 +35,39 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });
 }
 
+const PASSWORD = 'mật khẩu văn phòng 2027';
+
+/** Makes the console admin, serves the world's app on a loopback port, and opens a phone-sized page in a browser context of its own. */
+async function browse({ h, app, access }: HttpWorld, admin: { username: string; displayName: string; unitId: string }): Promise<{ base: string; page: Page }> {
+  await createUser({ store: access, clock: h.clock }, { ...admin, password: PASSWORD, role: 'admin' });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const context = await browser.newContext({ viewport: { width: 420, height: 900 }, locale: 'vi-VN' });
+  cleanups.push(() => context.close());
+  return { base, page: await context.newPage() };
+}
+
+/** Fills in the login form the page shows and sends it. */
+async function logIn(page: Page, username: string): Promise<void> {
+  await page.getByLabel('Tên đăng nhập').fill(username);
+  await page.getByLabel('Mật khẩu').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+}
+
 describe('the console in a real browser (headless Chromium)', () => {
   it('log in, enter a directive and a yearly obligation with its preview, send a reminder now, complete through the signed link, see the dashboard change', async () => {
     const smtp = await startSmtp();
     cleanups.push(() => smtp.close());
     // Thursday 25/11/2027, 09:00.
-    const h = await followUpHarness({ start: '2027-11-25T09:00:00+07:00', loaded, smtpUrl: smtp.url });
-    cleanups.push(() => h.dispose());
-    await h.sync(loaded.catalogue);
+    const world = await httpWorld({ start: '2027-11-25T09:00:00+07:00', loaded, cleanups, bullmq: true, smtpUrl: smtp.url });
+    const { h } = world;
     h.startWorkers();
-    await createUser({ store: new PostgresAccessStore(h.db), clock: h.clock }, { username: 'vp-dmc', displayName: 'Văn phòng LĐLĐ huyện', password: 'mật khẩu văn phòng 2027', role: 'admin', unitId: 'dmc' });
-    const app = await h.http();
-    cleanups.push(() => app.close());
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    const context = await browser.newContext({ viewport: { width: 420, height: 900 }, locale: 'vi-VN' });
-    cleanups.push(() => context.close());
-    const page = await context.newPage();
+    const { base, page } = await browse(world, { username: 'vp-dmc', displayName: 'Văn phòng LĐLĐ huyện', unitId: 'dmc' });
 
     // Log in.
     await page.goto(`${base}/`);
     expect(new URL(page.url()).pathname).toBe('/login');
-    await page.getByLabel('Tên đăng nhập').fill('vp-dmc');
-    await page.getByLabel('Mật khẩu').fill('mật khẩu văn phòng 2027');
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await logIn(page, 'vp-dmc');
     await page.getByRole('heading', { name: 'Bảng điều khiển' }).waitFor();
     await shot(page, '01-dashboard-before');
 
@@ -119,22 +127,10 @@ describe('the console in a real browser (headless Chromium)', () => {
   it('the root admin enters a swap on the calendar page, sees it in the year and removes it; the escalation view lists an overdue unit', async () => {
     // Tuesday 2/11/2027: the thematic report was due Monday 1/11.
     const calendar = new LayeredCalendar(loaded.catalogue.calendarRules, loaded.catalogue.decrees, dateHolidaysLunar());
-    const h = await followUpHarness({ start: '2027-11-02T10:00:00+07:00', loaded: { catalogue: loaded.catalogue, calendar }, bullmq: false });
-    cleanups.push(() => h.dispose());
-    await h.sync(loaded.catalogue);
-    await runPlanner(h.planner, ['dmc-159-2020.thematic-report']);
-    await createUser({ store: new PostgresAccessStore(h.db), clock: h.clock }, { username: 'vp-tinh', displayName: 'Văn phòng LĐLĐ tỉnh', password: 'mật khẩu văn phòng 2027', role: 'admin', unitId: 'tld' });
-    const app = await h.http();
-    cleanups.push(() => app.close());
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    const context = await browser.newContext({ viewport: { width: 420, height: 900 }, locale: 'vi-VN' });
-    cleanups.push(() => context.close());
-    const page = await context.newPage();
+    const world = await httpWorld({ start: '2027-11-02T10:00:00+07:00', loaded: { catalogue: loaded.catalogue, calendar }, cleanups, plan: ['dmc-159-2020.thematic-report'] });
+    const { base, page } = await browse(world, { username: 'vp-tinh', displayName: 'Văn phòng LĐLĐ tỉnh', unitId: 'tld' });
     await page.goto(`${base}/login`);
-    await page.getByLabel('Tên đăng nhập').fill('vp-tinh');
-    await page.getByLabel('Mật khẩu').fill('mật khẩu văn phòng 2027');
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await logIn(page, 'vp-tinh');
 
     await page.goto(`${base}/calendar/2027`);
     await page.getByLabel('Ngày nghỉ (đang là ngày làm việc)').fill('2027-11-19');
@@ -161,21 +157,11 @@ describe('the console in a real browser (headless Chromium)', () => {
   }, 90_000);
 
   it('an admin pastes a directive, reviews the deadlines found with their sentences, and accepts them into planned obligations', async () => {
-    const h = await followUpHarness({ start: '2027-11-25T09:00:00+07:00', loaded, bullmq: false });
-    cleanups.push(() => h.dispose());
-    await h.sync(loaded.catalogue);
-    await createUser({ store: new PostgresAccessStore(h.db), clock: h.clock }, { username: 'vp-dmc', displayName: 'Văn phòng LĐLĐ huyện', password: 'mật khẩu văn phòng 2027', role: 'admin', unitId: 'dmc' });
-    const app = await h.http();
-    cleanups.push(() => app.close());
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    const context = await browser.newContext({ viewport: { width: 420, height: 900 }, locale: 'vi-VN' });
-    cleanups.push(() => context.close());
-    const page = await context.newPage();
+    const world = await httpWorld({ start: '2027-11-25T09:00:00+07:00', loaded, cleanups });
+    const { h } = world;
+    const { base, page } = await browse(world, { username: 'vp-dmc', displayName: 'Văn phòng LĐLĐ huyện', unitId: 'dmc' });
     await page.goto(`${base}/login`);
-    await page.getByLabel('Tên đăng nhập').fill('vp-dmc');
-    await page.getByLabel('Mật khẩu').fill('mật khẩu văn phòng 2027');
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await logIn(page, 'vp-dmc');
 
     await page.getByRole('link', { name: 'Nhập văn bản' }).click();
     const text = readFileSync(new URL('../fixtures/seeds/002_2904283af29c99e8.txt', import.meta.url), 'utf8');
