@@ -1,4 +1,4 @@
-import type { DateTime } from 'luxon';
+import type { DateTime, Duration } from 'luxon';
 import { addDays } from '../domain/civil-date.js';
 import type { WorkingCalendar } from '../domain/calendar/working-calendar.js';
 import { DEFAULT_ESCALATION, escalationReachDays, escalationSchedule, isOpen, type EscalationPolicy, type EscalationTarget } from '../domain/escalation.js';
@@ -6,12 +6,13 @@ import { localDateOf, zonedInstant } from '../domain/instant.js';
 import type { Settings } from './catalogue/catalogue.js';
 import { addressOn, nextChannel, recipientOf } from './fan-out.js';
 import { escalationJobId, type DeliverPayload, type EscalatePayload, type JobQueue, type TimedJob } from './job-queue.js';
-import type { PlanningPolicy } from './plan.js';
+import { DEFAULT_PLANNING, type PlanningPolicy } from './plan.js';
 import { channelPreference, type Channel, type Clock, type Logger } from './ports.js';
 import type {
   AssignmentRef,
   AssignmentStore,
   AssignmentView,
+  EscalationCursor,
   EscalationNoticeKey,
   EscalationNoticeRow,
   EscalationStepRow,
@@ -47,8 +48,6 @@ export interface EscalationPlanReport {
 
 const policyOf = (own: EscalationPolicy | null, settings: Settings): EscalationPolicy => own ?? settings.escalation ?? DEFAULT_ESCALATION;
 
-const noticeKey = (n: EscalationNoticeKey): string => `${n.obligationId}|${n.occurrenceKey}|${n.due}|${n.level}|${n.repeat}`;
-
 /**
  * The escalation clock, on the same rolling horizon as reminders and in the same shape: the open
  * assignments of an occurrence on the same due share every notice instant (their due and policy
@@ -63,62 +62,95 @@ export async function planEscalations(deps: EscalationPlanDeps, obligationIds?: 
   const now = deps.clock.now();
   const today = localDateOf(now, calendar.zone);
   const overdueMarked = await store.markOverdue(today, now);
-  // A cancelled notice's timer may stay in Redis: it finds the notice not planned and does nothing.
-  const cancelled = await store.cancelEmptyNotices(now);
 
   // How far back a due can still have notices ahead (an obligation's own policy may reach further:
   // at least four months are always looked at).
   const reach = Math.max(escalationReachDays(settings.escalation ?? DEFAULT_ESCALATION), 120) + policy.lookbackDays;
-  const groups = await store.openDueGroups(addDays(today, -reach), addDays(today, policy.horizonDays + 1), obligationIds);
+  const fromDue = addDays(today, -reach);
+  const toDue = addDays(today, policy.horizonDays + 1);
+  const groups = await store.openDueGroups(fromDue, toDue, obligationIds);
   const horizonEnd = now.plus({ days: policy.horizonDays });
   const lookbackStart = now.minus({ days: policy.lookbackDays });
+  const missed = (fireAt: DateTime) => fireAt <= now && now.diff(fireAt) > policy.catchUpMaxAge;
+  const missedReason = `lỡ hơn ${policy.catchUpMaxAge.as('hours')} giờ (dịch vụ không chạy)`;
 
-  const existing = new Map((await store.escalationNotices(groups)).map((r) => [noticeKey(r), r]));
   const save: EscalationNoticeRow[] = [];
   const jobs: TimedJob<EscalatePayload>[] = [];
-  const moved: string[] = [];
+  // Timers to remove before the new ones are added (adding a job id that exists does nothing).
+  const remove: string[] = [];
   let skipped = 0;
-  const withdrawn: EscalationNoticeRow[] = [];
-  const byGroup = new Map<string, EscalationNoticeRow[]>();
-  for (const r of existing.values()) {
-    const k = `${r.obligationId}|${r.occurrenceKey}|${r.due}`;
-    byGroup.set(k, [...(byGroup.get(k) ?? []), r]);
+  let cancelled = 0;
+  const cancel = (r: EscalationNoticeRow, reason: string) => {
+    save.push({ ...r, status: 'cancelled', reason });
+    remove.push(escalationJobId(r));
+    cancelled++;
+  };
+
+  // Notices planned for a due no open unit is on any more (all done, waived or extended; the
+  // obligation deleted) are cancelled with their timers.
+  const groupKeys = new Set(groups.map(groupKey));
+  for (const r of await store.plannedNoticesDueBetween(fromDue, toDue, obligationIds)) {
+    if (!groupKeys.has(groupKey(r))) cancel(r, 'không còn đơn vị nào phải làm với hạn này');
   }
+
+  const existing = new Map<string, EscalationNoticeRow[]>();
+  for (const r of await store.escalationNotices(groups)) existing.set(groupKey(r), [...(existing.get(groupKey(r)) ?? []), r]);
   for (const g of groups) {
     const schedule = escalationSchedule(g.due, policyOf(g.escalation, settings), calendar);
+    const stored = new Map((existing.get(groupKey(g)) ?? []).map((r) => [`${r.level}|${r.repeat}`, r]));
     // A policy edited since (fewer levels or repeats): its planned notices that no longer exist go.
     const wanted = new Set(schedule.map((n) => `${n.level}|${n.repeat}`));
-    for (const r of byGroup.get(`${g.obligationId}|${g.occurrenceKey}|${g.due}`) ?? []) {
-      if (r.status === 'planned' && !wanted.has(`${r.level}|${r.repeat}`)) withdrawn.push({ ...r, status: 'cancelled', reason: 'chính sách chuyển cấp đã đổi' });
-    }
+    for (const [key, r] of stored) if (r.status === 'planned' && !wanted.has(key)) cancel(r, 'chính sách chuyển cấp đã đổi');
+
     for (const notice of schedule) {
       const fireAt = zonedInstant(notice.fireOn, settings.fireTime, calendar.zone);
-      if (fireAt < lookbackStart || fireAt > horizonEnd) continue;
       const row: EscalationNoticeRow = { obligationId: g.obligationId, occurrenceKey: g.occurrenceKey, due: g.due, level: notice.level, repeat: notice.repeat, fireAt, status: 'planned' };
-      const before = existing.get(noticeKey(row));
-      // Done (sent or skipped) for this due: a unit that is late again after an extension is on another due.
-      if (before && (before.status === 'fired' || before.status === 'skipped')) continue;
-      if (fireAt <= now && now.diff(fireAt) > policy.catchUpMaxAge) {
-        save.push({ ...row, status: 'skipped', reason: `lỡ hơn ${policy.catchUpMaxAge.as('hours')} giờ (dịch vụ không chạy)` });
+      const jobId = escalationJobId(row);
+      const before = stored.get(`${notice.level}|${notice.repeat}`);
+      if (before?.status === 'skipped') continue;
+      if (before?.status === 'fired') {
+        // Sent. A unit reopened or added since is still told within the catch-up age, as a restart
+        // would have told it (a unit late again after an extension is on another due).
+        if (!missed(before.fireAt) && (await store.unitsToEscalate(before, null, 1)).length > 0) {
+          save.push({ ...before, status: 'planned', reason: null });
+          remove.push(jobId);
+          jobs.push({ jobId, payload: noticeOf(before), at: now });
+        }
+        continue;
+      }
+      if (fireAt < lookbackStart || fireAt > horizonEnd) {
+        // Outside the window now (a policy edited, a decree): a planned notice is re-dated and its
+        // timer goes; a later run within the horizon sets it again.
+        if (before?.status === 'planned' && +before.fireAt !== +fireAt) {
+          save.push(fireAt < lookbackStart ? { ...row, status: 'skipped', reason: missedReason } : row);
+          remove.push(jobId);
+        }
+        continue;
+      }
+      if (missed(fireAt)) {
+        save.push({ ...row, status: 'skipped', reason: missedReason });
+        if (before) remove.push(jobId);
         skipped++;
         continue;
       }
-      // An unchanged planned row is not written again (the timer is still re-added: Redis may have lost it).
-      // One whose instant moved (a new decree, another fire time) has its timer replaced; a cancelled
-      // one (its units were all done, one is reopened) is planned again.
-      const samePlan = before?.status === 'planned';
-      if (!(samePlan && +before.fireAt === +fireAt)) save.push(row);
-      if (samePlan && +before.fireAt !== +fireAt) moved.push(escalationJobId(row));
-      jobs.push({ jobId: escalationJobId(row), payload: noticeOf(row), at: fireAt < now ? now : fireAt });
+      // An unchanged planned row is not written again (the timer is still re-added: Redis may have
+      // lost it). One whose instant moved (a new decree, another fire time) or that was cancelled
+      // (its units were all done, one is reopened) has its timer replaced.
+      const unchanged = before?.status === 'planned' && +before.fireAt === +fireAt;
+      if (!unchanged) save.push(row);
+      if (before && !unchanged) remove.push(jobId);
+      jobs.push({ jobId, payload: noticeOf(row), at: fireAt < now ? now : fireAt });
     }
   }
-  await store.saveEscalationNotices([...save, ...withdrawn], now);
-  await deps.queue.removeEscalations([...moved, ...withdrawn.map(escalationJobId)]);
+  await store.saveEscalationNotices(save, now);
+  await deps.queue.removeEscalations(remove);
   await deps.queue.scheduleEscalations(jobs);
-  const report = { overdueMarked, assignments: groups.reduce((n, g) => n + g.units, 0), groups: groups.length, scheduled: jobs.length, skipped, cancelled: cancelled + withdrawn.length };
+  const report = { overdueMarked, assignments: groups.reduce((n, g) => n + g.units, 0), groups: groups.length, scheduled: jobs.length, skipped, cancelled };
   deps.logger?.info(report, 'escalation planner run');
   return report;
 }
+
+const groupKey = (g: { obligationId: string; occurrenceKey: string; due: string }) => `${g.obligationId}|${g.occurrenceKey}|${g.due}`;
 
 export interface EscalateDeps {
   readonly store: EscalationStore & AssignmentStore & Pick<FanOutStore, 'insertDeliveries'>;
@@ -131,6 +163,8 @@ export interface EscalateDeps {
   readonly logger?: Logger;
   /** Units read per page when a notice fires (default ESCALATION_PAGE; tests page by 2). */
   readonly escalationPage?: number;
+  /** A timer later than this after its instant is skipped (default: the planner's, 24 h). */
+  readonly catchUpMaxAge?: Duration;
 }
 
 /** What an escalation message says, frozen when it is fanned out. */
@@ -174,11 +208,19 @@ export async function fireEscalation(deps: EscalateDeps, notice: EscalatePayload
     deps.logger?.info({ ...notice, found: row?.status ?? null }, 'stale escalation timer ignored');
     return { units: 0, sent: 0, skipped: 0, deliveries: 0 };
   }
-  let after: string | null = null;
+  // A timer handed over long after its instant (the service was down, Redis kept it): never a
+  // late burst, as the planner decides for the notices it finds missed.
+  const catchUp = deps.catchUpMaxAge ?? DEFAULT_PLANNING.catchUpMaxAge;
+  if (now.diff(row.fireAt) > catchUp) {
+    if (row.status === 'planned') await store.markNotice(row, 'skipped', `lỡ hơn ${catchUp.as('hours')} giờ (dịch vụ không chạy)`, now);
+    deps.logger?.warn({ ...notice, fireAt: row.fireAt.toISO() }, 'escalation timer came too late: skipped');
+    return { units: 0, sent: 0, skipped: 0, deliveries: 0 };
+  }
+  let after: EscalationCursor | null = null;
   const total = { units: 0, sent: 0, skipped: 0, deliveries: 0 };
   const page = deps.escalationPage ?? ESCALATION_PAGE;
   for (;;) {
-    const refs: AssignmentRef[] = await store.unitsToEscalate(notice, after, page);
+    const refs: (AssignmentRef & EscalationCursor)[] = await store.unitsToEscalate(notice, after, page);
     if (refs.length > 0) {
       const done = await escalatePage(deps, row, refs, now);
       total.units += refs.length;
@@ -187,9 +229,11 @@ export async function fireEscalation(deps: EscalateDeps, notice: EscalatePayload
       total.deliveries += done.deliveries;
     }
     if (refs.length < page) break;
-    after = refs[refs.length - 1]!.unitId;
+    const last = refs[refs.length - 1]!;
+    after = { parentId: last.parentId, unitId: last.unitId };
   }
-  if (!notice.unitId) await store.markNotice(row, 'fired', total.units === 0 ? 'không còn đơn vị nào quá hạn' : null, now);
+  // A retry or a second worker finding nothing left keeps the first run's record.
+  if (!notice.unitId && row.status === 'planned') await store.markNotice(row, 'fired', total.units === 0 ? 'không còn đơn vị nào quá hạn' : null, now);
   deps.logger?.info({ ...notice, ...total }, 'escalation fired');
   return total;
 }

@@ -404,6 +404,12 @@ export interface EscalationNoticeKey {
   readonly repeat: number;
 }
 
+/** Where a notice's paging is: the parent ('' for none) and the unit last handled. */
+export interface EscalationCursor {
+  readonly parentId: string;
+  readonly unitId: string;
+}
+
 /** What one escalation timer stands for: every unit of the occurrence still on that due, or one. */
 export interface EscalationNotice extends EscalationNoticeKey {
   readonly unitId?: string;
@@ -443,13 +449,15 @@ export interface EscalationStore {
   escalationNotice(key: EscalationNoticeKey): Promise<EscalationNoticeRow | undefined>;
   saveEscalationNotices(rows: readonly EscalationNoticeRow[], now: DateTime): Promise<void>;
   markNotice(key: EscalationNoticeKey, status: StepStatus, reason: string | null, now: DateTime): Promise<void>;
-  /** Planned notices no open unit is left on (all done, waived or extended; obligation deleted): made `cancelled`. */
-  cancelEmptyNotices(now: DateTime): Promise<number>;
+  /** Planned notices of a due in [fromDue, toDue) (of these obligations). */
+  plannedNoticesDueBetween(fromDue: IsoDate, toDue: IsoDate, obligationIds?: readonly string[]): Promise<EscalationNoticeRow[]>;
   /**
    * The units a notice tells about: open assignments of the occurrence on the notice's due (or
-   * only `notice.unitId`) with no outcome yet for it, by unit id after `afterUnitId`, at most `limit`.
+   * only `notice.unitId`) with no outcome yet for it, at most `limit`, after `after` in the order
+   * (parent unit, unit): the units a parent's leaders hear about come together, so a notice's
+   * pages do not split one leader's message.
    */
-  unitsToEscalate(notice: EscalationNotice, afterUnitId: string | null, limit: number): Promise<AssignmentRef[]>;
+  unitsToEscalate(notice: EscalationNotice, after: EscalationCursor | null, limit: number): Promise<(AssignmentRef & EscalationCursor)[]>;
   /** Units' outcomes of a notice (fired or skipped, and why). */
   recordEscalations(rows: readonly EscalationStepRow[], now: DateTime): Promise<void>;
   /** The assignments of these units in one occurrence (a page of a notice's units, in one read). */

@@ -229,7 +229,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     });
     const metrics = prometheus.metrics;
     const planDeps = { store, queue, clock, calendar: loaded.calendar, settings: loaded.catalogue.settings, policy, logger, metrics };
-    const followUp = { store, queue, clock, calendar: loaded.calendar, channels, settings: loaded.catalogue.settings, digestSettleMs: env.HANCHOT_DIGEST_SETTLE_MS, logger };
+    const followUp = { store, queue, clock, calendar: loaded.calendar, channels, settings: loaded.catalogue.settings, digestSettleMs: env.HANCHOT_DIGEST_SETTLE_MS, catchUpMaxAge: policy.catchUpMaxAge, logger };
     const definitions: JobDefinition<never>[] = [
       planJob(planDeps) as JobDefinition<never>,
       escalateJob(followUp) as JobDefinition<never>,

@@ -1,7 +1,6 @@
 /**
- * Review of the escalation re-shaping (one notice per obligation · occurrence · due · level · repeat,
- * commits 3ddeec7, decfeaa, 1b9fa3a, 040f6b7). Each `it` is one finding or one guard; the ones
- * named "FINDING" fail on the code reviewed and pass once the behaviour they describe is fixed.
+ * Edges of escalation planned per notice of an occurrence (obligation · occurrence · due · level ·
+ * repeat), found by a review of that change: each was a failing test first, then fixed.
  */
 import { DateTime } from 'luxon';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -63,7 +62,7 @@ async function unitNotices(h: FollowUpHarness, unitId: string, occurrenceKey = R
 }
 
 describe('escalation review: schedule changes', () => {
-  it('FINDING: a policy edit that moves a kept notice (same level · repeat) beyond the horizon leaves the old notice planned, and it fires on the old day', async () => {
+  it('a policy edit that moves a kept notice (same level · repeat) beyond the horizon re-dates it and removes its timer; the old day tells nobody', async () => {
     // Once, due Wed 01/09/2027; default policy: L1R1 is Mon 13/09.
     const h = await harness({ start: '2027-09-01T10:00:00+07:00', catalogue: withRule(OBLIGATION, { kind: 'once', date: '2027-09-01', bound: 'no_later_than' }) });
     await runPlanner(h.planner, [OBLIGATION]);
@@ -87,7 +86,7 @@ describe('escalation review: schedule changes', () => {
 });
 
 describe('escalation review: a cancelled notice planned again', () => {
-  it('FINDING: a notice cancelled (every unit done) keeps its timer; planned again at another instant, the old timer stays and the new instant gets none', async () => {
+  it('a notice cancelled (every unit done) and planned again at another instant gets its timer replaced', async () => {
     // Level 1 two working days after the due: Wed 03/11 08:00 for the 2027 report (due Mon 01/11).
     const settings = loaded.catalogue.settings;
     const policy = (l1: number) => ({ ...settings.escalation!, levels: settings.escalation!.levels.map((l) => (l.level === 1 ? { ...l, afterWorkingDays: l1 } : l)) });
@@ -110,7 +109,7 @@ describe('escalation review: a cancelled notice planned again', () => {
 });
 
 describe('escalation review: catch-up', () => {
-  it('FINDING (pre-existing): a timer that fires more than the catch-up age late (service down, Redis kept; workers start before the planner) sends the notice in a burst', async () => {
+  it('a timer handed over more than the catch-up age late (service down, Redis kept; workers start before the planner) sends nothing', async () => {
     // L1R0 of the 2027 report (due Mon 01/11) is Tue 02/11 08:00.
     const h = await harness({ start: '2027-11-02T07:00:00+07:00' });
     await runPlanner(h.planner, [OBLIGATION]);
@@ -126,7 +125,7 @@ describe('escalation review: catch-up', () => {
 });
 
 describe('escalation review: reopen', () => {
-  it('FINDING (semantics changed by 3ddeec7): a unit reopened within the catch-up age after a notice fired while it was done is never told that notice', async () => {
+  it('a unit reopened within the catch-up age after a notice fired while it was done is still told that notice', async () => {
     const h = await harness({ start: '2027-11-02T07:00:00+07:00' });
     await runPlanner(h.planner, [OBLIGATION]);
     await completeAssignment(h.assignments, REF, { actor: 'test' });
@@ -142,11 +141,17 @@ describe('escalation review: reopen', () => {
     const mine = (await unitNotices(h, UNIT)).find((n) => n.notice === 'L1R0');
     expect(mine?.status).not.toBe('skipped');
     expect(mine?.status).toBe('planned');
+    // Its timer runs again: the reopened unit is told, the others not a second time.
+    const before = (await escalationDeliveries(h)).length;
+    expect(await fireEscalation(escalateDeps(h), l1r0)).toMatchObject({ units: 1, sent: 1 });
+    expect((await escalationDeliveries(h, UNIT)).length).toBeGreaterThan(0);
+    expect((await escalationDeliveries(h)).length).toBe(before + (await escalationDeliveries(h, UNIT)).length);
+    expect((await unitNotices(h, UNIT)).find((n) => n.notice === 'L1R0')).toMatchObject({ status: 'fired' });
   });
 });
 
 describe('escalation review: deleted obligation', () => {
-  it('FINDING (pre-existing): a notice whose obligation was deleted before the next planner run still tells leadership', async () => {
+  it('a notice whose obligation was deleted before the next planner run tells nobody', async () => {
     const h = await harness({ start: '2027-11-02T07:00:00+07:00' });
     await runPlanner(h.planner, [OBLIGATION]);
     await h.db.query('update obligations set deleted_at = $2, revision = revision + 1 where id = $1', [OBLIGATION, new Date().toISOString()]);

@@ -285,8 +285,9 @@ describe('completion and acknowledgement stop what they should', () => {
     expect(await h.db.query("select 1 from deliveries where purpose = 'escalation' and unit_id = $1", [UNIT])).toHaveLength(0);
     expect((await reopenAssignment(h.assignments, REF, { actor: 'vp', reason: 'nhầm đơn vị' })).assignment.status).toBe('overdue');
     await runPlanner(h.planner, [OBLIGATION]);
-    // Planned again, but for the notice that went out while it was waived.
-    expect(await plannedNotices(h, UNIT)).toEqual(planned.filter((n) => n !== 'L1R0'));
+    // Planned again, the notice that went out while it was waived too (it is within the catch-up age).
+    expect(await plannedNotices(h, UNIT)).toEqual(planned);
+    expect([...h.recording!.escalations.keys()]).toContain(`esc|${OBLIGATION}|2027|L1|R0|2027-11-01`);
   });
 });
 
@@ -384,6 +385,31 @@ describe('escalation to leadership', () => {
     expect(await plannedNotices(h, UNIT, 'once')).toEqual(['L1R0', 'L1R1']);
     expect((await notices(h, UNIT, 'once')).find((n) => n.notice === 'L2R0')).toMatchObject({ status: 'cancelled', reason: 'chính sách chuyển cấp đã đổi' });
     expect([...h.recording!.escalations.keys()].sort()).toEqual([`esc|${OBLIGATION}|once|L1|R0|2027-09-01`, `esc|${OBLIGATION}|once|L1|R1|2027-09-01`]);
+  });
+
+  it('a notice pages its units parent by parent, so one leader\'s units come together', async () => {
+    const h = await harness({ start: '2027-11-04T10:00:00+07:00', bullmq: false });
+    await runPlanner(h.planner, [OBLIGATION]);
+    const notice = { obligationId: OBLIGATION, occurrenceKey: '2027', level: 2, repeat: 0, due: '2027-11-01' };
+    const all = await h.store.unitsToEscalate(notice, null, 1_000);
+    expect(all.length).toBeGreaterThan(4);
+    // Every other unit (by id) moves under the province: by unit id alone the two parents would interleave.
+    const moved = all.map((r) => r.unitId).sort().filter((_, i) => i % 2 === 0);
+    await h.db.query("update units set parent_id = 'tn' where id = any($1::text[])", [moved]);
+    const pages: string[] = [];
+    let after: { parentId: string; unitId: string } | null = null;
+    for (;;) {
+      const page: { parentId: string; unitId: string }[] = await h.store.unitsToEscalate(notice, after, 2);
+      pages.push(...page.map((r) => `${r.parentId}/${r.unitId}`));
+      if (page.length < 2) break;
+      after = page[page.length - 1]!;
+    }
+    expect(pages).toHaveLength(all.length);
+    expect(new Set(pages).size).toBe(all.length);
+    const parents = pages.map((p) => p.split('/')[0]);
+    // Each parent's units are one run: the parent changes once.
+    expect(parents.filter((p, i) => i > 0 && p !== parents[i - 1])).toHaveLength(1);
+    expect(parents.filter((p) => p === 'tn')).toHaveLength(moved.length);
   });
 
   it('one timer tells about every overdue unit, page by page, each once; a unit done meanwhile is left out; firing again sends nothing', async () => {

@@ -10,6 +10,7 @@ import type {
   AuditRow,
   DigestRunRow,
   DigestStore,
+  EscalationCursor,
   EscalationNotice,
   EscalationNoticeKey,
   EscalationNoticeRow,
@@ -399,32 +400,28 @@ export class FollowUpStore implements AssignmentStore, EscalationStore, DigestSt
     );
   }
 
-  async cancelEmptyNotices(now: DateTime): Promise<number> {
+  async plannedNoticesDueBetween(fromDue: IsoDate, toDue: IsoDate, obligationIds?: readonly string[]): Promise<EscalationNoticeRow[]> {
     const rows = await this.db.query(
-      `update escalation_notices n set status = 'cancelled', updated_at = $1,
-         reason = case when o.deleted_at is not null then 'nhiệm vụ đã xóa' else 'không còn đơn vị nào chưa hoàn thành với hạn này' end
-       from obligations o
-       where o.id = n.obligation_id and n.status = 'planned'
-         and (o.deleted_at is not null or not exists (select 1 from assignments a
-               where a.obligation_id = n.obligation_id and a.occurrence_key = n.occurrence_key and a.due = n.due and a.status in ${OPEN}))
-       returning 1`,
-      [iso(now)],
+      `select * from escalation_notices
+       where status = 'planned' and due >= $1::date and due < $2::date and ($3::text[] is null or obligation_id = any($3::text[]))`,
+      [fromDue, toDue, obligationIds ?? null],
     );
-    return rows.length;
+    return rows.map(escalationNoticeOf);
   }
 
-  async unitsToEscalate(notice: EscalationNotice, afterUnitId: string | null, limit: number): Promise<AssignmentRef[]> {
+  async unitsToEscalate(notice: EscalationNotice, after: EscalationCursor | null, limit: number): Promise<(AssignmentRef & EscalationCursor)[]> {
     const rows = await this.db.query(
-      `select a.unit_id from assignments a
+      `select a.unit_id, coalesce(u.parent_id, '') as parent_id
+       from assignments a join obligations o on o.id = a.obligation_id and o.deleted_at is null join units u on u.id = a.unit_id
        where a.obligation_id = $1 and a.occurrence_key = $2 and a.due = $3::date and a.status in ${OPEN}
-         and ($6::text is null or a.unit_id = $6) and ($7::text is null or a.unit_id > $7)
+         and ($6::text is null or a.unit_id = $6) and ($7::text is null or (coalesce(u.parent_id, ''), a.unit_id) > ($7::text, $8::text))
          and not exists (select 1 from escalation_steps e
                where e.obligation_id = a.obligation_id and e.occurrence_key = a.occurrence_key and e.unit_id = a.unit_id
                  and e.level = $4 and e.repeat = $5 and e.due = a.due and e.status in ('fired', 'skipped'))
-       order by a.unit_id limit $8`,
-      [notice.obligationId, notice.occurrenceKey, notice.due, notice.level, notice.repeat, notice.unitId ?? null, afterUnitId, limit],
+       order by coalesce(u.parent_id, ''), a.unit_id limit $9`,
+      [notice.obligationId, notice.occurrenceKey, notice.due, notice.level, notice.repeat, notice.unitId ?? null, after?.parentId ?? null, after?.unitId ?? null, limit],
     );
-    return rows.map((r) => ({ obligationId: notice.obligationId, occurrenceKey: notice.occurrenceKey, unitId: r.unit_id as string }));
+    return rows.map((r) => ({ obligationId: notice.obligationId, occurrenceKey: notice.occurrenceKey, unitId: r.unit_id as string, parentId: r.parent_id as string }));
   }
 
   async recordEscalations(rows: readonly EscalationStepRow[], now: DateTime): Promise<void> {

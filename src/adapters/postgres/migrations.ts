@@ -400,8 +400,6 @@ create table escalation_notices (
   primary key (obligation_id, occurrence_key, due, level, repeat)
 );
 create index escalation_notices_planned on escalation_notices (fire_at) where status = 'planned';
--- Units on an occurrence's due: the units a notice tells about, read a page at a time.
-create index assignments_occurrence_due on assignments (obligation_id, occurrence_key, due, unit_id);
 
 -- Notices planned per unit by earlier versions become the occurrence's notices.
 insert into escalation_notices (obligation_id, occurrence_key, due, level, repeat, fire_at, status, updated_at)
@@ -409,6 +407,8 @@ insert into escalation_notices (obligation_id, occurrence_key, due, level, repea
   from escalation_steps where status = 'planned'
   group by obligation_id, occurrence_key, due, level, repeat;
 delete from escalation_steps where status = 'planned';
+-- escalation_steps now holds outcomes only: nothing looks for its planned rows.
+drop index escalation_steps_planned;
 `,
   },
 ];
