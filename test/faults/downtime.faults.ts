@@ -1,10 +1,9 @@
 import { DateTime } from 'luxon';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Database } from '../../src/adapters/postgres/database.js';
+import { expect, it } from 'vitest';
 import { planReminders } from '../../src/app/plan.js';
 import { RecordingQueue } from '../support/recording-queue.js';
 import { shippedConfig } from '../support/shipped-config.js';
-import { clockAt, figures, hanchot, newPrefix, openRecord, privatePostgres, privateRedis, report, serviceEnv, sleep, smtpSink, statusCounts, until, type Hanchot, type PrivatePostgres, type PrivateRedis, type Sink } from './harness.js';
+import { faultScenario, figures, report, sleep, statusCounts, until } from './harness.js';
 
 // The service last ran on Thursday 21/10/2027 at noon and planned the month ahead.
 const LAST_RUN = '2027-10-21T12:00:00+07:00';
@@ -13,25 +12,11 @@ const FIRE_AT = '2027-10-22T01:00:00.000Z';
 const BACK_SOON = '2027-10-22T08:20:00+07:00';
 const CATCH_UP_HOURS = 24;
 
-let pgServer: PrivatePostgres;
-let redis: PrivateRedis;
-let sink: Sink;
-let db: Database | undefined;
-const procs: Hanchot[] = [];
-beforeAll(async () => {
-  [pgServer, redis, sink] = await Promise.all([privatePostgres(), privateRedis(), smtpSink()]);
-});
-afterAll(async () => {
-  for (const p of procs) await p.kill('SIGKILL');
-  await db?.close();
-  await Promise.all([sink?.close(), redis?.dispose(), pgServer?.dispose()]);
-});
+const scenario = faultScenario();
 
 it('down across a reminder’s fire time and back within the catch-up age: sent once (restarted again: still once); down longer: recorded as skipped, nothing sent', async () => {
-  const databaseUrl = pgServer.url(await pgServer.createDatabase());
-  const lastRun = clockAt(LAST_RUN);
-  const record = await openRecord(databaseUrl, lastRun);
-  db = record.db;
+  const record = await scenario.record(LAST_RUN, { HANCHOT_CATCH_UP_HOURS: String(CATCH_UP_HOURS) });
+  const lastRun = record.clock;
   const { calendar, catalogue } = await shippedConfig();
   await planReminders({ store: record.store, queue: new RecordingQueue(), clock: lastRun, calendar, settings: catalogue.settings });
   const friday = await record.db.query<{ n: number }>("select count(*)::int as n from reminder_steps where fire_at = $1 and status = 'planned'", [FIRE_AT]);
@@ -42,12 +27,9 @@ it('down across a reminder’s fire time and back within the catch-up age: sent 
   const missed = await record.db.query<{ obligation_id: string; step: string }>("select obligation_id, step from reminder_steps where fire_at = $1 and status = 'planned'", [nextAt.toISO()]);
   expect(missed.length).toBeGreaterThan(0);
 
-  const prefix = newPrefix();
-  const env = (now: string) => serviceEnv({ databaseUrl, redisUrl: redis.url, smtpUrl: sink.url, prefix, now, extra: { HANCHOT_CATCH_UP_HOURS: String(CATCH_UP_HOURS) } });
-  const context = () => procs.map((p, i) => `--- process ${i}:\n${p.output().slice(-3000)}`).join('\n');
+  const { context, sink } = scenario;
   const run = async (now: string, settle: () => Promise<unknown>) => {
-    const p = hanchot(['start'], env(now));
-    procs.push(p);
+    const p = scenario.hanchot(['start'], { ...record.env, HANCHOT_NOW: now });
     await p.ready();
     await settle();
     expect(p.alive()).toBe(true);

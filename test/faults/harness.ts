@@ -16,7 +16,9 @@ import { promisify } from 'node:util';
 import { DateTime } from 'luxon';
 import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll } from 'vitest';
 import { BullmqJobQueue } from '../../src/adapters/bullmq/bullmq-queue.js';
+import { shiftedClock } from '../../src/adapters/clock/system-clock.js';
 import { openPostgres, type Database } from '../../src/adapters/postgres/database.js';
 import { migrate } from '../../src/adapters/postgres/migrations.js';
 import { PostgresStore } from '../../src/adapters/postgres/store.js';
@@ -24,23 +26,22 @@ import { fanOut } from '../../src/app/fan-out.js';
 import { planReminders } from '../../src/app/plan.js';
 import type { Channel, Clock } from '../../src/app/ports.js';
 import { syncCatalogue } from '../../src/app/sync.js';
+import { redisConnection } from '../../src/main/service.js';
 import { RecordingQueue } from '../support/recording-queue.js';
 import { shippedConfig } from '../support/shipped-config.js';
 import { TEST_SECRET } from '../support/secret.js';
+import { until as waitUntil } from '../support/wait.js';
 
 const run = promisify(execFile);
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CLI = join(ROOT, 'dist/src/main/cli.js');
 
-/** Polls until `probe` gives something, or fails saying what it waited for (and what the processes said). */
+/** test/support's `until`; when it times out, the message says how long it waited and what the processes said (`context`). */
 export async function until<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number, context?: () => string): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${context ? `\n${context()}` : ''}`);
-    await sleep(200);
-  }
+  return waitUntil(what, probe, timeoutMs).catch((e: Error) => {
+    if (e.message !== `timed out waiting for ${what}`) throw e;
+    throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${context ? `\n${context()}` : ''}`);
+  });
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -268,12 +269,6 @@ export async function openRecord(url: string, clock: Clock): Promise<{ db: Datab
   return { db, store };
 }
 
-/** A clock that runs at real speed from `start` (what HANCHOT_NOW gives a process). */
-export function clockAt(start: string): Clock {
-  const offset = DateTime.fromISO(start).toMillis() - Date.now();
-  return { now: () => DateTime.fromMillis(Date.now() + offset, { zone: 'utc' }) };
-}
-
 const emailChannel: Channel = { name: 'email', canReach: (r) => Boolean(r.email), send: () => Promise.reject(new Error('the test never sends')), close: async () => undefined };
 
 /** `count` extra email contacts in a unit, added as the console adds them (they survive a sync). */
@@ -370,12 +365,6 @@ export async function statusCounts(db: Database): Promise<Record<string, number>
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
 }
 
-/** BullMQ's connection to a loopback Redis (what src/main/service.ts builds from REDIS_URL). */
-export function redisConnection(url: string): { host: string; port: number; maxRetriesPerRequest: null } {
-  const u = new URL(url);
-  return { host: u.hostname, port: Number(u.port), maxRetriesPerRequest: null };
-}
-
 /** The test process only adds jobs; the retry policy travels with each job it adds. */
 export const QUEUE_RETRIES = {
   plan: { attempts: 5, backoffMs: 5_000 },
@@ -386,3 +375,83 @@ export const QUEUE_RETRIES = {
 };
 
 export const newPrefix = () => `f${randomBytes(4).toString('hex')}`;
+
+// ── one scenario ─────────────────────────────────────────────────────────────
+
+/** A scenario's record: a database of its own on the private cluster, the clock the processes are given, a queue prefix. */
+export interface ScenarioRecord {
+  readonly databaseUrl: string;
+  /** Runs at real speed from the scenario's `now` (what HANCHOT_NOW gives a process). */
+  readonly clock: Clock;
+  readonly db: Database;
+  readonly store: PostgresStore;
+  readonly prefix: string;
+  /** The environment of the scenario's processes (HANCHOT_NOW = `now`). */
+  readonly env: Record<string, string>;
+}
+
+export interface FaultScenario {
+  readonly pg: PrivatePostgres;
+  readonly redis: PrivateRedis;
+  readonly sink: Sink;
+  /** A new database at `now`, migrated and synced from config/ (see openRecord); `extra` goes into the processes' environment. */
+  record(now: string, extra?: Record<string, string>): Promise<ScenarioRecord>;
+  /** Opens the record again (after a restart), like openRecord. */
+  open(databaseUrl: string, clock: Clock): Promise<{ db: Database; store: PostgresStore }>;
+  /** Starts one `hanchot <args>` process (see hanchot). */
+  hanchot(args: readonly string[], env: Record<string, string>): Hanchot;
+  /** The end of what every process said, for a timeout's message. */
+  context(): string;
+}
+
+/**
+ * Private PostgreSQL and Redis servers and an SMTP sink, started before the file's scenario; after
+ * it, every process it started is killed, every record it opened closed and the servers stopped.
+ */
+export function faultScenario(): FaultScenario {
+  let servers: { pg: PrivatePostgres; redis: PrivateRedis; sink: Sink } | undefined;
+  const procs: Hanchot[] = [];
+  const dbs: Database[] = [];
+  const up = () => servers ?? (() => { throw new Error('faultScenario(): the servers start in beforeAll') })();
+  beforeAll(async () => {
+    const [pg, redis, sink] = await Promise.all([privatePostgres(), privateRedis(), smtpSink()]);
+    servers = { pg, redis, sink };
+  });
+  afterAll(async () => {
+    for (const p of procs) await p.kill('SIGKILL');
+    // A scenario may have closed a record itself already.
+    for (const db of dbs) await db.close().catch(() => undefined);
+    await Promise.all([servers?.sink.close(), servers?.redis.dispose(), servers?.pg.dispose()]);
+  });
+  const open = async (databaseUrl: string, clock: Clock) => {
+    const record = await openRecord(databaseUrl, clock);
+    dbs.push(record.db);
+    return record;
+  };
+  return {
+    get pg() {
+      return up().pg;
+    },
+    get redis() {
+      return up().redis;
+    },
+    get sink() {
+      return up().sink;
+    },
+    async record(now, extra) {
+      const { pg, redis, sink } = up();
+      const databaseUrl = pg.url(await pg.createDatabase());
+      const clock = shiftedClock(DateTime.fromISO(now));
+      const { db, store } = await open(databaseUrl, clock);
+      const prefix = newPrefix();
+      return { databaseUrl, clock, db, store, prefix, env: serviceEnv({ databaseUrl, redisUrl: redis.url, smtpUrl: sink.url, prefix, now, extra }) };
+    },
+    open,
+    hanchot(args, env) {
+      const p = hanchot(args, env);
+      procs.push(p);
+      return p;
+    },
+    context: () => procs.map((p, i) => `--- process ${i}:\n${p.output().slice(-3000)}`).join('\n'),
+  };
+}

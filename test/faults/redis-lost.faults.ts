@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Database } from '../../src/adapters/postgres/database.js';
-import { clockAt, figures, hanchot, newPrefix, openRecord, privatePostgres, privateRedis, report, seedBurst, serviceEnv, sleep, smtpSink, statusCounts, until, type Hanchot, type PrivatePostgres, type PrivateRedis, type Sink } from './harness.js';
+import { expect, it } from 'vitest';
+import { faultScenario, figures, report, seedBurst, sleep, statusCounts, until } from './harness.js';
 
 // Friday 22/10/2027 07:59:20 in Hà Nội: the 08:00 reminders are planned for 40 s later.
 const NOW = '2027-10-22T07:59:20+07:00';
@@ -10,33 +9,16 @@ const LATER = '2027-10-22T08:10:30+07:00';
 const FIRE_AT = '2027-10-22T01:00:00.000Z';
 const BURST = 200;
 
-let pgServer: PrivatePostgres;
-let redis: PrivateRedis;
-let sink: Sink;
-let db: Database | undefined;
-const procs: Hanchot[] = [];
-beforeAll(async () => {
-  [pgServer, redis, sink] = await Promise.all([privatePostgres(), privateRedis(), smtpSink()]);
-});
-afterAll(async () => {
-  for (const p of procs) await p.kill('SIGKILL');
-  await db?.close();
-  await Promise.all([sink?.close(), redis?.dispose(), pgServer?.dispose()]);
-});
+const scenario = faultScenario();
 
 it(`Redis lost (its private redis-server killed, no persistence) with reminders planned for the next minute and a burst of ${BURST} in flight: the timers come back without a restart, the burst's lost jobs at the planner's 10-minute mark; every reminder fires once, nothing twice`, async () => {
-  const databaseUrl = pgServer.url(await pgServer.createDatabase());
-  const clock = clockAt(NOW);
-  const record = await openRecord(databaseUrl, clock);
-  db = record.db;
-  const prefix = newPrefix();
+  const { context, sink, redis } = scenario;
   // The planner ticks every 6 s here (5 minutes by default).
-  const env = serviceEnv({ databaseUrl, redisUrl: redis.url, smtpUrl: sink.url, prefix, now: NOW, extra: { HANCHOT_PLANNER_EVERY_MINUTES: '0.1' } });
-  const context = () => procs.map((p, i) => `--- process ${i}:\n${p.output().slice(-3000)}`).join('\n');
+  const record = await scenario.record(NOW, { HANCHOT_PLANNER_EVERY_MINUTES: '0.1' });
+  const { clock, prefix, env } = record;
   const stepsAt0800 = () => record.db.query<{ status: string }>('select status from reminder_steps where fire_at = $1', [FIRE_AT]);
 
-  const a = hanchot(['start'], env);
-  procs.push(a);
+  const a = scenario.hanchot(['start'], env);
   await a.ready();
   const planned = (await stepsAt0800()).filter((r) => r.status === 'planned');
   expect(planned.length).toBeGreaterThan(0);
@@ -65,8 +47,7 @@ it(`Redis lost (its private redis-server killed, no persistence) with reminders 
   expect(stranded.queued ?? 0).toBeGreaterThan(0);
 
   await a.kill('SIGTERM');
-  const b = hanchot(['start'], { ...env, HANCHOT_NOW: LATER });
-  procs.push(b);
+  const b = scenario.hanchot(['start'], { ...env, HANCHOT_NOW: LATER });
   await b.ready();
   await until('every delivery finished', async () => {
     const c = await statusCounts(record.db);

@@ -1,42 +1,25 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { BullmqJobQueue } from '../../src/adapters/bullmq/bullmq-queue.js';
-import type { Database } from '../../src/adapters/postgres/database.js';
-import { addContacts, QUEUE_RETRIES, redisConnection, clockAt, figures, hanchot, newPrefix, openRecord, privatePostgres, privateRedis, report, serviceEnv, sleep, smtpSink, statusCounts, until, type Hanchot, type PrivatePostgres, type PrivateRedis, type Sink } from './harness.js';
+import { addContacts, faultScenario, figures, QUEUE_RETRIES, report, sleep, statusCounts, until } from './harness.js';
+import { redisConnection } from '../../src/main/service.js';
 
 // Friday 22/10/2027, 25 s before the 08:00 reminders (the 30/10 report's 7-day step among them).
 const NOW = '2027-10-22T07:59:35+07:00';
 const FIRE_AT = '2027-10-22T01:00:00.000Z';
 
-let pgServer: PrivatePostgres;
-let redis: PrivateRedis;
-let sink: Sink;
-let db: Database | undefined;
-const procs: Hanchot[] = [];
-beforeAll(async () => {
-  [pgServer, redis, sink] = await Promise.all([privatePostgres(), privateRedis(), smtpSink()]);
-});
-afterAll(async () => {
-  for (const p of procs) await p.kill('SIGKILL');
-  await db?.close();
-  await Promise.all([sink?.close(), redis?.dispose(), pgServer?.dispose()]);
-});
+const scenario = faultScenario();
 
 it('two instances of hanchot start on the same Redis and PostgreSQL (a rolling deploy): each reminder fires once, the planner never plans twice', async () => {
-  const databaseUrl = pgServer.url(await pgServer.createDatabase());
-  const clock = clockAt(NOW);
-  const record = await openRecord(databaseUrl, clock);
-  db = record.db;
+  const { context, sink, redis } = scenario;
+  const record = await scenario.record(NOW, { HANCHOT_PLANNER_EVERY_MINUTES: '0.1' });
+  const { clock, prefix, env } = record;
   // More people in one union that owes the report, so the 08:00 firing is a burst of its own.
   await addContacts(record.db, 'dmc.thpt-dmc', 300, clock);
-  const prefix = newPrefix();
-  const env = serviceEnv({ databaseUrl, redisUrl: redis.url, smtpUrl: sink.url, prefix, now: NOW, extra: { HANCHOT_PLANNER_EVERY_MINUTES: '0.1' } });
-  const context = () => procs.map((p, i) => `--- process ${i}:\n${p.output().slice(-3000)}`).join('\n');
 
   // Both start at once: both sync config/, both plan the horizon, both run the planner tick every 6 s.
   const t0 = Date.now();
-  const a = hanchot(['start'], env);
-  const b = hanchot(['start'], env);
-  procs.push(a, b);
+  const a = scenario.hanchot(['start'], env);
+  const b = scenario.hanchot(['start'], env);
   await Promise.all([a.ready(), b.ready()]);
   const readyS = Math.round((Date.now() - t0) / 1000);
 

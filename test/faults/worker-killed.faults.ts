@@ -1,40 +1,21 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Database } from '../../src/adapters/postgres/database.js';
+import { expect, it } from 'vitest';
 // One `hanchot worker` sends this many messages at once: the most a crash can leave half-done.
 import { DELIVER_CONCURRENCY } from '../../jobs/deliver.js';
-import { clockAt, figures, hanchot, newPrefix, openRecord, privatePostgres, privateRedis, report, seedBurst, serviceEnv, smtpSink, statusCounts, until, type Hanchot, type PrivatePostgres, type PrivateRedis, type Sink } from './harness.js';
+import { faultScenario, figures, report, seedBurst, statusCounts, until } from './harness.js';
 
 // Friday 22/10/2027 09:00 in Hà Nội: a working day inside the sending hours.
 const NOW = '2027-10-22T09:00:00+07:00';
 const BURST = 5_000;
 
-let pgServer: PrivatePostgres;
-let redis: PrivateRedis;
-let sink: Sink;
-let db: Database;
-const procs: Hanchot[] = [];
-beforeAll(async () => {
-  [pgServer, redis, sink] = await Promise.all([privatePostgres(), privateRedis(), smtpSink()]);
-});
-afterAll(async () => {
-  for (const p of procs) await p.kill('SIGKILL');
-  await db?.close();
-  await Promise.all([sink?.close(), redis?.dispose(), pgServer?.dispose()]);
-});
+const scenario = faultScenario();
 
 it(`worker killed with kill -9 in the middle of a burst of ${BURST} deliveries, then restarted: nothing lost, duplicates at most the deliveries in flight at the kill`, async () => {
-  const databaseUrl = pgServer.url(await pgServer.createDatabase());
-  const clock = clockAt(NOW);
-  const record = await openRecord(databaseUrl, clock);
-  db = record.db;
-  const prefix = newPrefix();
-  const { keys } = await seedBurst({ db, store: record.store, clock, redisUrl: redis.url, prefix, count: BURST });
+  const { context, sink, redis } = scenario;
+  const { clock, db, store, prefix, env } = await scenario.record(NOW);
+  const { keys } = await seedBurst({ db, store, clock, redisUrl: redis.url, prefix, count: BURST });
   expect(keys.length).toBeGreaterThanOrEqual(BURST);
-  const env = serviceEnv({ databaseUrl, redisUrl: redis.url, smtpUrl: sink.url, prefix, now: NOW });
-  const context = () => procs.map((p, i) => `--- process ${i}:\n${p.output().slice(-3000)}`).join('\n');
 
-  const first = hanchot(['worker'], env);
-  procs.push(first);
+  const first = scenario.hanchot(['worker'], env);
   await first.ready();
   const killAt = Math.floor(keys.length * 0.4);
   await until(`${killAt} messages at the sink`, () => sink.total() >= killAt, 120_000, context);
@@ -43,8 +24,7 @@ it(`worker killed with kill -9 in the middle of a burst of ${BURST} deliveries, 
   const inFlight = (await statusCounts(db)).sending ?? 0;
   const atKill = sink.total();
 
-  const second = hanchot(['worker'], env);
-  procs.push(second);
+  const second = scenario.hanchot(['worker'], env);
   await second.ready();
   // BullMQ puts the dead worker's jobs back once their locks expire (about 30 s); their rows are
   // still 'sending' under the same job, which claims them again.
