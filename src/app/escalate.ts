@@ -12,7 +12,6 @@ import type {
   AssignmentRef,
   AssignmentStore,
   AssignmentView,
-  EscalationCursor,
   EscalationNoticeKey,
   EscalationNoticeRow,
   EscalationStepRow,
@@ -111,7 +110,7 @@ export async function planEscalations(deps: EscalationPlanDeps, obligationIds?: 
       if (before?.status === 'fired') {
         // Sent. A unit reopened or added since is still told within the catch-up age, as a restart
         // would have told it (a unit late again after an extension is on another due).
-        if (!missed(before.fireAt) && (await store.unitsToEscalate(before, null, 1)).length > 0) {
+        if (!missed(before.fireAt) && (await store.unitsToEscalate(before, 1)).length > 0) {
           save.push({ ...before, status: 'planned', reason: null });
           remove.push(jobId);
           jobs.push({ jobId, payload: noticeOf(before), at: now });
@@ -216,21 +215,17 @@ export async function fireEscalation(deps: EscalateDeps, notice: EscalatePayload
     deps.logger?.warn({ ...notice, fireAt: row.fireAt.toISO() }, 'escalation timer came too late: skipped');
     return { units: 0, sent: 0, skipped: 0, deliveries: 0 };
   }
-  let after: EscalationCursor | null = null;
   const total = { units: 0, sent: 0, skipped: 0, deliveries: 0 };
   const page = deps.escalationPage ?? ESCALATION_PAGE;
-  for (;;) {
-    const refs: (AssignmentRef & EscalationCursor)[] = await store.unitsToEscalate(notice, after, page);
-    if (refs.length > 0) {
-      const done = await escalatePage(deps, row, refs, now);
-      total.units += refs.length;
-      total.sent += done.sent;
-      total.skipped += done.skipped;
-      total.deliveries += done.deliveries;
-    }
-    if (refs.length < page) break;
-    const last = refs[refs.length - 1]!;
-    after = { parentId: last.parentId, unitId: last.unitId };
+  // Read once, worked a page at a time: a retry reads again what is left.
+  const refs = await store.unitsToEscalate(notice);
+  for (let i = 0; i < refs.length; i += page) {
+    const slice = refs.slice(i, i + page);
+    const done = await escalatePage(deps, row, slice, now);
+    total.units += slice.length;
+    total.sent += done.sent;
+    total.skipped += done.skipped;
+    total.deliveries += done.deliveries;
   }
   // A retry or a second worker finding nothing left keeps the first run's record.
   if (!notice.unitId && row.status === 'planned') await store.markNotice(row, 'fired', total.units === 0 ? 'không còn đơn vị nào quá hạn' : null, now);

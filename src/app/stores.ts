@@ -404,12 +404,6 @@ export interface EscalationNoticeKey {
   readonly repeat: number;
 }
 
-/** Where a notice's paging is: the parent ('' for none) and the unit last handled. */
-export interface EscalationCursor {
-  readonly parentId: string;
-  readonly unitId: string;
-}
-
 /** What one escalation timer stands for: every unit of the occurrence still on that due, or one. */
 export interface EscalationNotice extends EscalationNoticeKey {
   readonly unitId?: string;
@@ -453,11 +447,11 @@ export interface EscalationStore {
   plannedNoticesDueBetween(fromDue: IsoDate, toDue: IsoDate, obligationIds?: readonly string[]): Promise<EscalationNoticeRow[]>;
   /**
    * The units a notice tells about: open assignments of the occurrence on the notice's due (or
-   * only `notice.unitId`) with no outcome yet for it, at most `limit`, after `after` in the order
-   * (parent unit, unit): the units a parent's leaders hear about come together, so a notice's
-   * pages do not split one leader's message.
+   * only `notice.unitId`) with no outcome yet for it (at most `limit`), in the order (parent unit,
+   * unit): the units a parent's leaders hear about come together, so a notice's pages do not split
+   * one leader's message. Ids only: 130,000 of them are a few MB.
    */
-  unitsToEscalate(notice: EscalationNotice, after: EscalationCursor | null, limit: number): Promise<(AssignmentRef & EscalationCursor)[]>;
+  unitsToEscalate(notice: EscalationNotice, limit?: number): Promise<AssignmentRef[]>;
   /** Units' outcomes of a notice (fired or skipped, and why). */
   recordEscalations(rows: readonly EscalationStepRow[], now: DateTime): Promise<void>;
   /** The assignments of these units in one occurrence (a page of a notice's units, in one read). */

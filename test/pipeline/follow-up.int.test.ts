@@ -387,29 +387,21 @@ describe('escalation to leadership', () => {
     expect([...h.recording!.escalations.keys()].sort()).toEqual([`esc|${OBLIGATION}|once|L1|R0|2027-09-01`, `esc|${OBLIGATION}|once|L1|R1|2027-09-01`]);
   });
 
-  it('a notice pages its units parent by parent, so one leader\'s units come together', async () => {
+  it('a notice reads its units parent by parent, so one leader\'s units come together', async () => {
     const h = await harness({ start: '2027-11-04T10:00:00+07:00', bullmq: false });
     await runPlanner(h.planner, [OBLIGATION]);
     const notice = { obligationId: OBLIGATION, occurrenceKey: '2027', level: 2, repeat: 0, due: '2027-11-01' };
-    const all = await h.store.unitsToEscalate(notice, null, 1_000);
+    const all = (await h.store.unitsToEscalate(notice)).map((r) => r.unitId);
     expect(all.length).toBeGreaterThan(4);
     // Every other unit (by id) moves under the province: by unit id alone the two parents would interleave.
-    const moved = all.map((r) => r.unitId).sort().filter((_, i) => i % 2 === 0);
+    const moved = [...all].sort().filter((_, i) => i % 2 === 0);
     await h.db.query("update units set parent_id = 'tn' where id = any($1::text[])", [moved]);
-    const pages: string[] = [];
-    let after: { parentId: string; unitId: string } | null = null;
-    for (;;) {
-      const page: { parentId: string; unitId: string }[] = await h.store.unitsToEscalate(notice, after, 2);
-      pages.push(...page.map((r) => `${r.parentId}/${r.unitId}`));
-      if (page.length < 2) break;
-      after = page[page.length - 1]!;
-    }
-    expect(pages).toHaveLength(all.length);
-    expect(new Set(pages).size).toBe(all.length);
-    const parents = pages.map((p) => p.split('/')[0]);
+    const order = (await h.store.unitsToEscalate(notice)).map((r) => r.unitId);
+    expect([...order].sort()).toEqual([...all].sort());
+    const underProvince = order.map((u) => moved.includes(u));
     // Each parent's units are one run: the parent changes once.
-    expect(parents.filter((p, i) => i > 0 && p !== parents[i - 1])).toHaveLength(1);
-    expect(parents.filter((p) => p === 'tn')).toHaveLength(moved.length);
+    expect(underProvince.filter((p, i) => i > 0 && p !== underProvince[i - 1])).toHaveLength(1);
+    expect(await h.store.unitsToEscalate(notice, 2)).toHaveLength(2);
   });
 
   it('one timer tells about every overdue unit, page by page, each once; a unit done meanwhile is left out; firing again sends nothing', async () => {

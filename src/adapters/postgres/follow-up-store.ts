@@ -10,7 +10,6 @@ import type {
   AuditRow,
   DigestRunRow,
   DigestStore,
-  EscalationCursor,
   EscalationNotice,
   EscalationNoticeKey,
   EscalationNoticeRow,
@@ -409,19 +408,18 @@ export class FollowUpStore implements AssignmentStore, EscalationStore, DigestSt
     return rows.map(escalationNoticeOf);
   }
 
-  async unitsToEscalate(notice: EscalationNotice, after: EscalationCursor | null, limit: number): Promise<(AssignmentRef & EscalationCursor)[]> {
+  async unitsToEscalate(notice: EscalationNotice, limit?: number): Promise<AssignmentRef[]> {
     const rows = await this.db.query(
-      `select a.unit_id, coalesce(u.parent_id, '') as parent_id
+      `select a.unit_id
        from assignments a join obligations o on o.id = a.obligation_id and o.deleted_at is null join units u on u.id = a.unit_id
-       where a.obligation_id = $1 and a.occurrence_key = $2 and a.due = $3::date and a.status in ${OPEN}
-         and ($6::text is null or a.unit_id = $6) and ($7::text is null or (coalesce(u.parent_id, ''), a.unit_id) > ($7::text, $8::text))
+       where a.obligation_id = $1 and a.occurrence_key = $2 and a.due = $3::date and a.status in ${OPEN} and ($6::text is null or a.unit_id = $6)
          and not exists (select 1 from escalation_steps e
                where e.obligation_id = a.obligation_id and e.occurrence_key = a.occurrence_key and e.unit_id = a.unit_id
                  and e.level = $4 and e.repeat = $5 and e.due = a.due and e.status in ('fired', 'skipped'))
-       order by coalesce(u.parent_id, ''), a.unit_id limit $9`,
-      [notice.obligationId, notice.occurrenceKey, notice.due, notice.level, notice.repeat, notice.unitId ?? null, after?.parentId ?? null, after?.unitId ?? null, limit],
+       order by coalesce(u.parent_id, ''), a.unit_id limit $7`,
+      [notice.obligationId, notice.occurrenceKey, notice.due, notice.level, notice.repeat, notice.unitId ?? null, limit ?? null],
     );
-    return rows.map((r) => ({ obligationId: notice.obligationId, occurrenceKey: notice.occurrenceKey, unitId: r.unit_id as string, parentId: r.parent_id as string }));
+    return rows.map((r) => ({ obligationId: notice.obligationId, occurrenceKey: notice.occurrenceKey, unitId: r.unit_id as string }));
   }
 
   async recordEscalations(rows: readonly EscalationStepRow[], now: DateTime): Promise<void> {
