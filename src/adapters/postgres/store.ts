@@ -424,10 +424,15 @@ export class PostgresStore extends FollowUpStore implements CatalogueStore, Plan
 
   async claimMessage(messageKey: string, claimer: string, now: DateTime, countAttempt: boolean, staleBefore?: DateTime): Promise<ClaimedDelivery[]> {
     // The same rule as claimable() in src/app/deliver.ts (test/adapters/claim-lease.int.test.ts holds them together).
+    // The status test is written as `in (...)` on purpose: as `status = 'queued' or (status =
+    // 'sending' and ...)` PostgreSQL may OR the partial 'queued' and 'sending' indexes and AND them
+    // with the message's, and during a burst (statistics not yet analysed) it did, reading every
+    // queued and sending row for each message: ~5 ms of PostgreSQL per message at 60,000 units,
+    // 0.25 ms this way. The rule is the same: queued, or sending and (its own claim or stale).
     const rows = await this.db.query(
       `with claimed as (
          update deliveries set status = 'sending', claimed_by = $2, updated_at = $3, attempts = attempts + $4
-         where message_key = $1 and (status = 'queued' or (status = 'sending' and (claimed_by = $2 or updated_at < $5::timestamptz)))
+         where message_key = $1 and status in ('queued', 'sending') and (status <> 'sending' or claimed_by = $2 or updated_at < $5::timestamptz)
          returning *)
        select d.idempotency_key, d.obligation_id, d.occurrence_key, d.step, d.unit_id, d.contact_id, d.channel, d.urgent, d.attempts, d.fire_at,
               d.purpose, d.content,
