@@ -45,7 +45,7 @@ const plan: { ceilingN: { bullmq: number; smtp: number; axios: number }; bursts:
 const only = argValue('--only')?.split(',');
 const sizes = argValue('--sizes')?.split(',').map(Number);
 const modesArg = argValue('--modes')?.split(',') as Mode[] | undefined;
-if (sizes) plan.bursts = sizes.map((n) => [n, modesArg ?? ['email', 'zalo', 'mix'], RUNS]);
+if (sizes) plan.bursts = sizes.map((n) => [n, modesArg ?? ['email', 'zalo', 'mix'], Number(argValue('--burst-runs') ?? RUNS)]);
 const want = (s: string) => !only || only.includes(s);
 
 const log = (s: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${s}\n`);
