@@ -56,9 +56,10 @@ function serviceCommand(role: 'start' | 'worker' | 'api'): Command {
         if (e instanceof RedisUnavailable) throw new CommandFailed(e.message);
         throw e;
       }
-      await banner(service, role, env.HANCHOT_DATA_DIR, env.SMTP_URL, io);
-      warnMissingDecrees(service.loaded.calendar, io);
-      await new Promise<void>((done) => {
+      // Listening for the signals before the banner: the banner's first line tells a supervisor the
+      // service is up, and a SIGTERM sent while the rest of it was still being read from the record
+      // used to kill the process outright (no drain, exit by signal; seen in CI's downtime test).
+      const stopped = new Promise<void>((done) => {
         const stop = (signal: string) => {
           io.err(`Nhận ${signal}: đang dừng (chờ các việc đang làm xong)…`);
           service.stop().then(done, done);
@@ -66,6 +67,9 @@ function serviceCommand(role: 'start' | 'worker' | 'api'): Command {
         process.once('SIGINT', () => stop('SIGINT'));
         process.once('SIGTERM', () => stop('SIGTERM'));
       });
+      await banner(service, role, env.HANCHOT_DATA_DIR, env.SMTP_URL, io);
+      warnMissingDecrees(service.loaded.calendar, io);
+      await stopped;
       if (fake) {
         io.err(`Máy chủ Zalo giả đã nhận ${fake.requests.length} yêu cầu (${fake.state.sent.length} tin gửi được, ${fake.state.refreshCount} lần làm mới token).`);
         await fake.close();
