@@ -6,7 +6,7 @@ import { localDateOf, zonedInstant } from '../domain/instant.js';
 import type { Settings } from './catalogue/catalogue.js';
 import { addressOn, nextChannel, recipientOf } from './fan-out.js';
 import { escalationJobId, type DeliverPayload, type EscalatePayload, type JobQueue, type TimedJob } from './job-queue.js';
-import { DEFAULT_PLANNING, type PlanningPolicy } from './plan.js';
+import { DEFAULT_PLANNING, missedReason, type PlanningPolicy } from './plan.js';
 import { channelPreference, type Channel, type Clock, type Logger } from './ports.js';
 import type {
   AssignmentRef,
@@ -71,7 +71,6 @@ export async function planEscalations(deps: EscalationPlanDeps, obligationIds?: 
   const horizonEnd = now.plus({ days: policy.horizonDays });
   const lookbackStart = now.minus({ days: policy.lookbackDays });
   const missed = (fireAt: DateTime) => fireAt <= now && now.diff(fireAt) > policy.catchUpMaxAge;
-  const missedReason = `lỡ hơn ${policy.catchUpMaxAge.as('hours')} giờ (dịch vụ không chạy)`;
 
   const save: EscalationNoticeRow[] = [];
   const jobs: TimedJob<EscalatePayload>[] = [];
@@ -121,13 +120,13 @@ export async function planEscalations(deps: EscalationPlanDeps, obligationIds?: 
         // Outside the window now (a policy edited, a decree): a planned notice is re-dated and its
         // timer goes; a later run within the horizon sets it again.
         if (before?.status === 'planned' && +before.fireAt !== +fireAt) {
-          save.push(fireAt < lookbackStart ? { ...row, status: 'skipped', reason: missedReason } : row);
+          save.push(fireAt < lookbackStart ? { ...row, status: 'skipped', reason: missedReason(policy.catchUpMaxAge) } : row);
           remove.push(jobId);
         }
         continue;
       }
       if (missed(fireAt)) {
-        save.push({ ...row, status: 'skipped', reason: missedReason });
+        save.push({ ...row, status: 'skipped', reason: missedReason(policy.catchUpMaxAge) });
         if (before) remove.push(jobId);
         skipped++;
         continue;
@@ -211,7 +210,7 @@ export async function fireEscalation(deps: EscalateDeps, notice: EscalatePayload
   // late burst, as the planner decides for the notices it finds missed.
   const catchUp = deps.catchUpMaxAge ?? DEFAULT_PLANNING.catchUpMaxAge;
   if (now.diff(row.fireAt) > catchUp) {
-    if (row.status === 'planned') await store.markNotice(row, 'skipped', `lỡ hơn ${catchUp.as('hours')} giờ (dịch vụ không chạy)`, now);
+    if (row.status === 'planned') await store.markNotice(row, 'skipped', missedReason(catchUp), now);
     deps.logger?.warn({ ...notice, fireAt: row.fireAt.toISO() }, 'escalation timer came too late: skipped');
     return { units: 0, sent: 0, skipped: 0, deliveries: 0 };
   }

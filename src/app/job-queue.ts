@@ -1,4 +1,5 @@
 import type { DateTime } from 'luxon';
+import type { EscalationNotice } from './stores.js';
 
 /** Payloads carry ids only: the handler re-reads the record when it runs (DESIGN §4). */
 export interface FireStepPayload {
@@ -39,16 +40,7 @@ export interface TimedJob<P> {
  * occurrence · level · repeat · due. One timer however many units (as reminders: one per step), so
  * Redis holds as many escalation timers for 130,000 units as for one.
  */
-export interface EscalatePayload {
-  readonly obligationId: string;
-  readonly occurrenceKey: string;
-  /** Only this unit's notice (timers planned one per unit by earlier versions, and tests). */
-  readonly unitId?: string;
-  readonly level: number;
-  readonly repeat: number;
-  /** The assignment's due when planned: an extension makes the timer stale. */
-  readonly due: string;
-}
+export type EscalatePayload = EscalationNotice;
 
 /** The weekly leadership digest of one date. */
 export interface DigestPayload {

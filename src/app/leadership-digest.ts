@@ -6,6 +6,7 @@ import { subtreeOf } from '../domain/obligation.js';
 import type { TimerPlanDeps } from './escalate.js';
 import { addressOn, nextChannel, preferenceFor, recipientOf } from './fan-out.js';
 import { digestJobId, type DeliverPayload, type DigestPayload, type JobQueue, type TimedJob } from './job-queue.js';
+import { missedReason } from './plan.js';
 import type { Channel, Clock, Logger } from './ports.js';
 import type { DigestRunRow, DigestStore, FanOutStore, NewDelivery } from './stores.js';
 
@@ -33,7 +34,7 @@ export async function planDigests(deps: DigestPlanDeps): Promise<{ scheduled: nu
     if (before && before.status !== 'planned') continue;
     const fireAt = zonedInstant(runOn, settings.leadershipDigest.time, calendar.zone);
     if (fireAt <= now && now.diff(fireAt) > policy.catchUpMaxAge) {
-      save.push({ runOn, fireAt, status: 'skipped', reason: `lỡ hơn ${policy.catchUpMaxAge.as('hours')} giờ (dịch vụ không chạy)` });
+      save.push({ runOn, fireAt, status: 'skipped', reason: missedReason(policy.catchUpMaxAge) });
       skipped++;
       continue;
     }

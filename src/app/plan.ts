@@ -19,6 +19,9 @@ export interface PlanningPolicy {
   readonly lookbackDays: number;
 }
 
+/** Why a timer missed by more than the catch-up age was recorded as skipped, not sent late. */
+export const missedReason = (catchUpMaxAge: Duration): string => `lỡ hơn ${catchUpMaxAge.as('hours')} giờ (dịch vụ không chạy)`;
+
 export const DEFAULT_PLANNING: PlanningPolicy = { horizonDays: 35, catchUpMaxAge: Duration.fromObject({ hours: 24 }), lookbackDays: 35 };
 
 export interface PlanDeps {

@@ -406,6 +406,7 @@ export interface EscalationNoticeKey {
 
 /** What one escalation timer stands for: every unit of the occurrence still on that due, or one. */
 export interface EscalationNotice extends EscalationNoticeKey {
+  /** Only this unit's notice (timers planned one per unit by earlier versions, and tests). */
   readonly unitId?: string;
 }
 
@@ -459,12 +460,8 @@ export interface EscalationStore {
   /** Each unit's notices for its current due: outcomes recorded, else the occurrence's plan as it applies to the unit. */
   escalationSteps(refs: readonly AssignmentRef[]): Promise<EscalationStepRow[]>;
   /** The contacts a target names for an overdue unit (leader, parent's standing committee, named contacts). */
-  escalationRecipients(unitId: string, target: EscalationTarget): Promise<PendingRecipient[]>;
-  /** The same for many units at once, by unit (every unit asked is a key). */
   escalationRecipientsOf(unitIds: readonly string[], target: EscalationTarget): Promise<Map<string, PendingRecipient[]>>;
-  /** What the unit was sent for this occurrence (sent deliveries, oldest first). */
-  sentSoFar(ref: AssignmentRef): Promise<SentSoFar[]>;
-  /** The same for many units of one occurrence, by unit (every unit asked is a key). */
+  /** What each unit was sent for one occurrence (sent deliveries, oldest first), by unit (every unit asked is a key). */
   sentSoFarOf(obligationId: string, occurrenceKey: string, unitIds: readonly string[]): Promise<Map<string, SentSoFar[]>>;
 }
 

@@ -1,6 +1,8 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../../src/app/access.js';
+import type { FollowUpStore } from '../../src/adapters/postgres/follow-up-store.js';
 import type { Role } from '../../src/domain/access.js';
+import type { EscalationTarget } from '../../src/domain/escalation.js';
 import { ADMIN_TOKEN } from '../support/follow-up-harness.js';
 import { httpWorld, signIn } from '../support/http-world.js';
 import { shippedConfig } from '../support/shipped-config.js';
@@ -13,6 +15,10 @@ beforeAll(async () => {
 const { cleanups, runAll } = cleanupList();
 afterEach(runAll);
 const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+
+/** Who an escalation level tells about one unit. */
+const recipients = async (h: { store: FollowUpStore }, unitId: string, target: EscalationTarget) =>
+  (await h.store.escalationRecipientsOf([unitId], target)).get(unitId) ?? [];
 
 /** dmc.new (console) under dmc, with two people, and dmc.new.sub under it. */
 async function setup() {
@@ -52,16 +58,16 @@ describe('editing a unit through the API', () => {
 
   it('sets the leader and the Ban Thường vụ that escalation then notifies', async () => {
     const { h, patch } = await setup();
-    expect(await h.store.escalationRecipients('dmc.new.sub', { kind: 'parent_leadership' })).toEqual([]);
+    expect(await recipients(h, 'dmc.new.sub', { kind: 'parent_leadership' })).toEqual([]);
     const r = await patch('dmc.new', { leaderContactId: 'dmc.new.ct', standingCommittee: ['dmc.new.ct', 'dmc.new.pct'] });
     expect(r.statusCode, r.body).toBe(200);
-    expect((await h.store.escalationRecipients('dmc.new', { kind: 'unit_leader' })).map((c) => c.contactId)).toEqual(['dmc.new.ct']);
-    expect((await h.store.escalationRecipients('dmc.new.sub', { kind: 'parent_leadership' })).map((c) => c.contactId)).toEqual(['dmc.new.ct', 'dmc.new.pct']);
+    expect((await recipients(h, 'dmc.new', { kind: 'unit_leader' })).map((c) => c.contactId)).toEqual(['dmc.new.ct']);
+    expect((await recipients(h, 'dmc.new.sub', { kind: 'parent_leadership' })).map((c) => c.contactId)).toEqual(['dmc.new.ct', 'dmc.new.pct']);
     // An empty Ban Thường vụ: the leader stands for it.
     expect((await patch('dmc.new', { standingCommittee: [] })).json().standingCommittee).toBeNull();
-    expect((await h.store.escalationRecipients('dmc.new.sub', { kind: 'parent_leadership' })).map((c) => c.contactId)).toEqual(['dmc.new.ct']);
+    expect((await recipients(h, 'dmc.new.sub', { kind: 'parent_leadership' })).map((c) => c.contactId)).toEqual(['dmc.new.ct']);
     expect((await patch('dmc.new', { leaderContactId: null })).json().leaderContactId).toBeNull();
-    expect(await h.store.escalationRecipients('dmc.new', { kind: 'unit_leader' })).toEqual([]);
+    expect(await recipients(h, 'dmc.new', { kind: 'unit_leader' })).toEqual([]);
   });
 
   it('answers 400 with every field problem, 404 for unknown units, 409 for a cycle or a config/ unit, 403 outside the scope, and writes nothing then', async () => {

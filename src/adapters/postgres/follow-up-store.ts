@@ -474,10 +474,6 @@ export class FollowUpStore implements AssignmentStore, EscalationStore, DigestSt
     return rows.map(escalationStepOf);
   }
 
-  async escalationRecipients(unitId: string, target: EscalationTarget): Promise<PendingRecipient[]> {
-    return (await this.escalationRecipientsOf([unitId], target)).get(unitId) ?? [];
-  }
-
   async escalationRecipientsOf(unitIds: readonly string[], target: EscalationTarget): Promise<Map<string, PendingRecipient[]>> {
     const idsFor = new Map<string, string[]>();
     if (target.kind === 'contacts') for (const u of unitIds) idsFor.set(u, [...target.contactIds]);
@@ -519,10 +515,6 @@ export class FollowUpStore implements AssignmentStore, EscalationStore, DigestSt
       out.set(unitId, [...new Set(ids)].sort().flatMap((id) => contacts.get(id) ?? []));
     }
     return out;
-  }
-
-  async sentSoFar(ref: AssignmentRef): Promise<SentSoFar[]> {
-    return (await this.sentSoFarOf(ref.obligationId, ref.occurrenceKey, [ref.unitId])).get(ref.unitId) ?? [];
   }
 
   async sentSoFarOf(obligationId: string, occurrenceKey: string, unitIds: readonly string[]): Promise<Map<string, SentSoFar[]>> {
