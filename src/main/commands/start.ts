@@ -59,13 +59,18 @@ function serviceCommand(role: 'start' | 'worker' | 'api'): Command {
       // Listening for the signals before the banner: the banner's first line tells a supervisor the
       // service is up, and a SIGTERM sent while the rest of it was still being read from the record
       // used to kill the process outright (no drain, exit by signal; seen in CI's downtime test).
+      // A signal that comes again while stopping is not the default kill: Ctrl-C under `npx` reaches
+      // the process twice (from the terminal and forwarded by npx). The drain is bounded anyway.
       const stopped = new Promise<void>((done) => {
+        let stopping = false;
         const stop = (signal: string) => {
+          if (stopping) return io.err(`Nhận ${signal}: vẫn đang dừng (tối đa HANCHOT_SHUTDOWN_TIMEOUT_MS)…`);
+          stopping = true;
           io.err(`Nhận ${signal}: đang dừng (chờ các việc đang làm xong)…`);
           service.stop().then(done, done);
         };
-        process.once('SIGINT', () => stop('SIGINT'));
-        process.once('SIGTERM', () => stop('SIGTERM'));
+        process.on('SIGINT', () => stop('SIGINT'));
+        process.on('SIGTERM', () => stop('SIGTERM'));
       });
       await banner(service, role, env.HANCHOT_DATA_DIR, env.SMTP_URL, io);
       warnMissingDecrees(service.loaded.calendar, io);
